@@ -18,3 +18,14 @@ type Credentials struct {
 	IdentityToken Secret `json:"-"`
 	RegistryToken Secret `json:"-"`
 }
+
+// RegistryCredential is one registry credential that GitLab puts in the job
+// payload: the GitLab container registry with the job token, or the
+// dependency proxy.
+type RegistryCredential struct {
+	// Type is "registry" for the credentials the runner uses for pulls.
+	Type     string
+	URL      string
+	Username string
+	Password Secret
+}
