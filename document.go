@@ -13,7 +13,14 @@ type Document struct {
 	File string
 	// files records the file of nodes that did not come from File.
 	files map[*yaml.Node]string
+	// failed holds the top-level keys whose composition failed (an
+	// extends or !reference error), which are not planned.
+	failed map[string]bool
 }
+
+// Failed reports whether composing the top-level entry key failed, so
+// that the entry is reported but not planned.
+func (d *Document) Failed(key string) bool { return d.failed[key] }
 
 // Position returns the file, line and column of n.
 func (d *Document) Position(n *yaml.Node) Position {
