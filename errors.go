@@ -28,6 +28,10 @@ var (
 	ErrLimit = errors.New("limit exceeded")
 	// ErrNotSupported reports a construct that ciimage does not evaluate.
 	ErrNotSupported = errors.New("not supported")
+	// ErrUnknownJob reports a job name that the pipeline does not have.
+	ErrUnknownJob = errors.New("unknown job")
+	// ErrUnknownRunner reports a runner name that config.toml does not have.
+	ErrUnknownRunner = errors.New("unknown runner")
 )
 
 // Position is a place in an input file. Line and Column start at 1;

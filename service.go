@@ -1,5 +1,7 @@
 package ciimage
 
+import "gopkg.in/yaml.v3"
+
 // Service is one services: entry after GitLab's validation.
 type Service struct {
 	Image
@@ -11,4 +13,113 @@ type Service struct {
 	// Variables are the service's own variables, in the order written,
 	// with values as GitLab turns them into strings.
 	Variables Variables
+}
+
+// serviceKeys are the keys GitLab accepts in a service map.
+var serviceKeys = keySet("name", "entrypoint", "ports", "pull_policy", "docker", "kubernetes", "command", "alias", "variables")
+
+// decodeServices validates a services entry as GitLab's Services entry
+// does. Nested lists are flattened at any depth, as GitLab does, which is
+// what makes a !reference to another list work. Invalid items are left
+// out of the result and reported.
+func (v *validator) decodeServices(n *yaml.Node, location string) []Service {
+	n = deref(n)
+	if !isSequence(n) {
+		v.gitlabError(n, location, "config should be a array")
+		return nil
+	}
+
+	itemLocation := joinLocation(location, "service")
+	services := []Service{}
+	for _, item := range flatten(n, nil) {
+		if svc := v.decodeService(item, itemLocation); svc != nil {
+			services = append(services, *svc)
+		}
+	}
+	return services
+}
+
+// flatten appends the items of a sequence to out, replacing nested
+// sequences by their items.
+func flatten(n *yaml.Node, out []*yaml.Node) []*yaml.Node {
+	for _, item := range deref(n).Content {
+		item = deref(item)
+		if item.Kind == yaml.SequenceNode {
+			out = flatten(item, out)
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// decodeService validates one services item as GitLab's Service entry
+// does, and returns nil when it is invalid.
+func (v *validator) decodeService(n *yaml.Node, location string) *Service {
+	before := len(v.diags)
+	img := v.decodeImageable(n, location, serviceKeys)
+	svc := &Service{Image: *img}
+	if !isMapping(n) {
+		if len(v.diags) > before {
+			return nil
+		}
+		return svc
+	}
+
+	if command := lookup(n, "command"); !isNull(command) {
+		list, ok := stringList(command)
+		if ok {
+			svc.Command = list
+		} else {
+			v.gitlabError(command, location, "command should be an array of strings")
+		}
+	}
+	if alias := lookup(n, "alias"); !isNull(alias) {
+		if isString(alias) {
+			svc.Alias = alias.Value
+		} else {
+			v.gitlabError(alias, location, "alias should be a string")
+		}
+	}
+	if hasKey(n, "ports") && isBlank(svc.Alias) {
+		v.gitlabError(n, location, "alias can't be blank")
+	}
+	if len(v.diags) > before {
+		return nil
+	}
+
+	svc.PullPolicy = v.decodePullPolicy(n, location)
+	svc.Variables = v.decodeServiceVariables(lookup(n, "variables"), joinLocation(location, "variables"))
+	if len(v.diags) > before {
+		return nil
+	}
+	return svc
+}
+
+// decodeServiceVariables validates a service's variables as GitLab's
+// Variables entry does for services: a map of scalars, each turned into a
+// string. The map form {value: ...} is rejected for services, because
+// GitLab allows it only for job and top-level variables.
+func (v *validator) decodeServiceVariables(n *yaml.Node, location string) Variables {
+	if isNull(n) {
+		return nil
+	}
+	if !isMapping(n) {
+		v.gitlabError(n, location, "config should be a hash")
+		return nil
+	}
+
+	vars := Variables{}
+	for _, p := range pairs(n) {
+		key := scalarString(p.Key)
+		switch {
+		case p.Value.Kind == yaml.MappingNode:
+			v.gitlabError(p.Value, joinLocation(location, key), "config must be a string")
+		case p.Value.Kind != yaml.ScalarNode || p.Value.ShortTag() == "!!null":
+			v.gitlabError(p.Value, joinLocation(location, key), "variable definition must be either a string or a hash")
+		default:
+			vars = append(vars, Variable{Key: key, Value: scalarString(p.Value), Public: true})
+		}
+	}
+	return vars
 }

@@ -2,9 +2,82 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+
+	"github.com/ciimage/ciimage"
 )
 
+const resolveUsage = "ciimage resolve [flags] [PIPELINE_FILE]   (default PIPELINE_FILE: .gitlab-ci.yml)"
+
+// resolveFlags are the flags of ciimage resolve.
+type resolveFlags struct {
+	commonFlags
+	jobs    listFlag
+	payload string
+}
+
 func runResolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return exitUsage
+	var f resolveFlags
+	fs := newFlagSet("resolve", resolveUsage, stderr)
+	f.register(fs)
+	fs.Var(&f.jobs, "job", "resolve only the job with this `NAME` (repeatable)")
+	fs.StringVar(&f.payload, "payload", "", "a job payload JSON `FILE` as GitLab sends it to the runner, instead of a pipeline")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if !f.checkFormat(stderr) {
+		return exitUsage
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "ciimage: resolve takes one pipeline file, got %d\n", fs.NArg())
+		return exitUsage
+	}
+
+	file := ".gitlab-ci.yml"
+	if fs.NArg() == 1 {
+		file = fs.Arg(0)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "ciimage: cannot read the pipeline: %v\n", err)
+		return exitUsage
+	}
+
+	pipeline, _ := ciimage.ParsePipeline(file, data)
+	plan, err := ciimage.Resolve(ctx, pipeline, ciimage.ResolveOptions{Jobs: f.jobs, Variables: ciimage.Variables(f.vars)})
+	if err != nil {
+		fmt.Fprintf(stderr, "ciimage: %v\n", err)
+		return exitUsage
+	}
+
+	return writePlan(plan, f.format, stdout, stderr)
+}
+
+// writePlan prints the plan in the chosen format, the findings on stderr,
+// and returns the exit status.
+func writePlan(plan *ciimage.Plan, format string, stdout, stderr io.Writer) int {
+	if format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(plan); err != nil {
+			fmt.Fprintf(stderr, "ciimage: cannot encode the plan: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		writeText(stdout, plan)
+	}
+
+	writeDiagnostics(stderr, plan.AllDiagnostics())
+	if plan.HasErrors() {
+		return exitFindings
+	}
+	return exitOK
 }

@@ -1,0 +1,87 @@
+package ciimage
+
+// Plan is the resolved answer for a pipeline or a job payload: per job,
+// the containers the runner creates. Its JSON form is the output of
+// "ciimage resolve -format json": lists are never null, and image and
+// credentials are null when absent.
+type Plan struct {
+	Jobs []JobPlan `json:"jobs"`
+	// Diagnostics are the findings not tied to one job.
+	Diagnostics Diagnostics `json:"diagnostics"`
+}
+
+// JobPlan is the containers of one job.
+type JobPlan struct {
+	Name string `json:"name"`
+	// Image is nil when no image applies: the job fails with "no Docker
+	// image specified to run the build in".
+	Image       *ImagePlan    `json:"image"`
+	Services    []ServicePlan `json:"services"`
+	Diagnostics Diagnostics   `json:"diagnostics"`
+}
+
+// ImagePlan is the build container's image.
+type ImagePlan struct {
+	// Name is the image name after variable expansion.
+	Name string `json:"name"`
+	// Entrypoint is nil when not set; [""] clears the image's entrypoint.
+	Entrypoint []string `json:"entrypoint"`
+	// PullPolicy is the effective list after allowed_pull_policies, in the
+	// order the runner tries it.
+	PullPolicy []string      `json:"pull_policy"`
+	Docker     DockerOptions `json:"docker"`
+	Source     Source        `json:"source"`
+	// Credentials is nil when no configured credentials match.
+	Credentials *Credentials `json:"credentials"`
+}
+
+// ServicePlan is one service container.
+type ServicePlan struct {
+	// Name is the service name after variable expansion.
+	Name string `json:"name"`
+	// Image is what the runner pulls: Name with ":latest" added when it
+	// has neither a tag nor a sha256 digest.
+	Image string `json:"image"`
+	// Aliases are the hostnames that reach the container: the aliases it
+	// claimed in the runner's walk over the job's services, in walk order.
+	Aliases []string `json:"aliases"`
+	// SkippedAliases are the entries of its alias list that were already
+	// claimed, in walk order, repeats included.
+	SkippedAliases []string `json:"skipped_aliases"`
+	// Started is false when the runner does not create the container.
+	Started    bool     `json:"started"`
+	Entrypoint []string `json:"entrypoint"`
+	Command    []string `json:"command"`
+	// Variables are the service's own variables, expanded.
+	Variables map[string]string `json:"variables"`
+	// Environment is every variable the container receives.
+	Environment map[string]string `json:"environment"`
+	PullPolicy  []string          `json:"pull_policy"`
+	Docker      DockerOptions     `json:"docker"`
+	Source      Source            `json:"source"`
+	Credentials *Credentials      `json:"credentials"`
+}
+
+// HasErrors reports whether the plan or any of its jobs has an error
+// finding.
+func (p *Plan) HasErrors() bool {
+	if p.Diagnostics.HasErrors() {
+		return true
+	}
+	for _, j := range p.Jobs {
+		if j.Diagnostics.HasErrors() {
+			return true
+		}
+	}
+	return false
+}
+
+// AllDiagnostics returns the plan's findings followed by each job's, in
+// job order.
+func (p *Plan) AllDiagnostics() Diagnostics {
+	all := append(Diagnostics{}, p.Diagnostics...)
+	for _, j := range p.Jobs {
+		all = append(all, j.Diagnostics...)
+	}
+	return all
+}

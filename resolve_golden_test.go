@@ -1,0 +1,80 @@
+package ciimage
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestResolveGolden resolves each testdata/resolve/NAME.yml and compares the
+// JSON plan with NAME.golden. Optional side files: NAME.vars holds
+// KEY=VALUE lines given as project variables. Run "go test -update" to
+// rewrite the golden files, then review the diff.
+func TestResolveGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "resolve", "*.yml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no golden cases found")
+
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".yml")
+		t.Run(name, func(t *testing.T) {
+			got := resolveGoldenCase(t, file)
+			golden := strings.TrimSuffix(file, ".yml") + ".golden"
+			if *update {
+				require.NoError(t, os.WriteFile(golden, got, 0o644))
+				return
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "missing golden file; run go test -update")
+			assert.Equal(t, string(want), string(got), "plan of %s differs from %s", file, golden)
+		})
+	}
+}
+
+// resolveGoldenCase returns the indented JSON plan of one case.
+func resolveGoldenCase(t *testing.T, file string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+
+	opts := ResolveOptions{Variables: readVarsFile(t, strings.TrimSuffix(file, ".yml")+".vars")}
+	pipeline, _ := ParsePipeline(filepath.ToSlash(file), data)
+	plan, err := Resolve(context.Background(), pipeline, opts)
+	require.NoError(t, err)
+
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	require.NoError(t, enc.Encode(plan))
+	return buf.Bytes()
+}
+
+// readVarsFile reads KEY=VALUE lines; a missing file gives no variables.
+func readVarsFile(t *testing.T, path string) Variables {
+	t.Helper()
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(t, err)
+	defer f.Close()
+
+	var vars Variables
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		key, value, ok := strings.Cut(scanner.Text(), "=")
+		if ok {
+			vars = append(vars, Variable{Key: key, Value: value})
+		}
+	}
+	require.NoError(t, scanner.Err())
+	return vars
+}
