@@ -152,22 +152,23 @@ const (
 // executor accepts but that is not a valid host name elsewhere, or nil for
 // a valid one. A dotted name such as localhost.localstack.cloud is valid.
 //
-// An alias that is not an RFC 1123 host name (a character other than ASCII
-// letters, digits, "-" and ".", an empty label, a label that starts or ends
-// with "-", a label over 63 or a name over 253 characters) gets a warning
-// that HTTP clients, URI parsers and resolvers may reject it. An alias that
-// is not a Kubernetes DNS-1123 subdomain (which also forbids uppercase
-// letters) gets a warning about the Kubernetes executor: it drops such an
-// alias when it derives it from the image name, and fails the job when it
-// is a custom alias. The findings have no Position or Location.
+// An alias that is not an RFC 1123 host name gets a warning that says
+// what may reject it: HTTP clients and URI parsers for a character other
+// than ASCII letters, digits, "-" and ".", an empty label, or a label that
+// starts or ends with "-", and DNS resolvers as well for a label over 63 or
+// a name over 253 characters. An alias that is not a Kubernetes DNS-1123
+// subdomain (which also forbids uppercase letters) gets a warning about the
+// Kubernetes executor: it drops such an alias when it derives it from the
+// image name, and fails the job when it is a custom alias. The findings
+// have no Position or Location.
 func HostnameDiagnostics(alias string) Diagnostics {
 	var diagnostics Diagnostics
-	if problem := hostNameProblem(alias); problem != "" {
+	if problem, rejectedBy := hostNameProblem(alias); problem != "" {
 		diagnostics = append(diagnostics, Diagnostic{
 			Severity: SeverityWarning,
 			Message: fmt.Sprintf(
-				"alias %q is not a valid RFC 1123 host name: %s. HTTP clients, URI parsers and DNS resolvers that follow RFC 1123 may reject it as a host.",
-				alias, problem),
+				"alias %q is not a valid RFC 1123 host name: %s. %s may reject it as a host.",
+				alias, problem, rejectedBy),
 		})
 	}
 
@@ -183,31 +184,34 @@ func HostnameDiagnostics(alias string) Diagnostics {
 	return diagnostics
 }
 
-// hostNameProblem returns why name is not an RFC 1123 host name, or "" when
-// it is one. Uppercase letters are valid because host names are compared
-// without regard to case.
-func hostNameProblem(name string) string {
+// hostNameProblem returns why name is not an RFC 1123 host name and which
+// software may reject it, or "" twice when it is one. Uppercase letters
+// are valid because host names are compared without regard to case.
+func hostNameProblem(name string) (problem, rejectedBy string) {
+	const parsers = "HTTP clients and URI parsers"
+	const resolvers = "DNS resolvers, HTTP clients and URI parsers"
+
 	if name == "" {
-		return "it is empty"
+		return "it is empty", parsers
 	}
 	if len(name) > maxHostNameLength {
-		return fmt.Sprintf("it is longer than %d characters", maxHostNameLength)
+		return fmt.Sprintf("it is longer than %d characters", maxHostNameLength), resolvers
 	}
 	if character, ok := firstInvalidHostCharacter(name); ok {
-		return fmt.Sprintf("it contains %q", character)
+		return fmt.Sprintf("it contains %q", character), parsers
 	}
 
 	for label := range strings.SplitSeq(name, ".") {
 		switch {
 		case label == "":
-			return "it has an empty label"
+			return "it has an empty label", parsers
 		case len(label) > maxLabelLength:
-			return fmt.Sprintf("its label %q is longer than %d characters", label, maxLabelLength)
+			return fmt.Sprintf("its label %q is longer than %d characters", label, maxLabelLength), resolvers
 		case label[0] == '-' || label[len(label)-1] == '-':
-			return fmt.Sprintf("its label %q starts or ends with \"-\"", label)
+			return fmt.Sprintf("its label %q starts or ends with \"-\"", label), parsers
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // firstInvalidHostCharacter returns the first rune of name that is not an

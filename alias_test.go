@@ -337,6 +337,9 @@ func TestHostnameDiagnostics(t *testing.T) {
 			assert.Contains(t, all, "not a valid RFC 1123 host name", "HostnameDiagnostics(%q)", tc.alias)
 			assert.Contains(t, all, tc.wantRFC, "HostnameDiagnostics(%q)", tc.alias)
 			assert.Contains(t, all, "HTTP clients", "HostnameDiagnostics(%q)", tc.alias)
+			if strings.Contains(tc.wantRFC, "longer than") {
+				assert.Contains(t, all, "DNS resolvers", "HostnameDiagnostics(%q)", tc.alias)
+			}
 		} else {
 			assert.NotContains(t, all, "RFC 1123 host name", "HostnameDiagnostics(%q) must accept it as a host name", tc.alias)
 		}
