@@ -13,7 +13,7 @@ func SplitAliases(alias string) []string {
 	return strings.Fields(strings.ReplaceAll(alias, ",", " "))
 }
 
-// AliasRequest is one service as the runner's alias walk sees it.
+// AliasRequest is one service as input to the runner's alias walk.
 type AliasRequest struct {
 	// Name is the service image name after variable expansion.
 	Name string
@@ -60,7 +60,7 @@ type AliasAssignment struct {
 // `Skipping alias "<a>" for service "<name>" (services[<i>]): alias is
 // already in use by another service.` (the wording of GitLab Runner 19.1
 // and later), where i is the index in services. A service that is not
-// started gets a warning that says why, and a service with InvalidName set
+// started gets a warning with the reason, and a service with InvalidName set
 // gets the runner's error "invalid service image name: <name>".
 //
 // The runner stops creating services at the first InvalidName service and
@@ -152,7 +152,7 @@ const (
 // executor accepts but that is not a valid host name elsewhere, or nil for
 // a valid one. A dotted name such as localhost.localstack.cloud is valid.
 //
-// An alias that is not an RFC 1123 host name gets a warning that says
+// An alias that is not an RFC 1123 host name gets a warning that names
 // what may reject it: HTTP clients and URI parsers for a character other
 // than ASCII letters, digits, "-" and ".", an empty label, or a label that
 // starts or ends with "-", and DNS resolvers as well for a label over 63 or

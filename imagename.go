@@ -23,8 +23,8 @@ const sha256DigestPrefix = "sha256:"
 // sha256DigestPrefix to keep the digest.
 const sha256DigestLength = 64
 
-// ImageName is what GitLab Runner's Docker executor derives from a service
-// image name, the way its SplitNameAndVersion function does.
+// ImageName is the set of values GitLab Runner's Docker executor derives
+// from a service image name in its SplitNameAndVersion function.
 type ImageName struct {
 	// Input is the name as given, after variable expansion.
 	Input string
@@ -73,7 +73,7 @@ type referenceParts struct {
 // ParseImageName returns what the runner derives from a service image name.
 // For a name the reference grammar rejects (uppercase in a path component,
 // a:1:2, a tag over 128 characters, -bad, ns//img, "") it returns Valid
-// false and no aliases, as the runner does. It never fails.
+// false and no aliases, as the runner does.
 func ParseImageName(name string) ImageName {
 	result := ImageName{Input: name, Version: latestTag, Pulled: name}
 	parts, ok := splitReference(name)
@@ -205,14 +205,16 @@ func writeAlias(builder *strings.Builder, host, path, separator string) {
 }
 
 // CheckPullReference checks name the way the Docker client does before it
-// pulls an image (reference.ParseNormalizedNamed), which is stricter than
-// the grammar ParseImageName applies: it also rejects a repository name of
-// 64 hexadecimal characters, a repository path over 255 characters, and a
-// digest that is not valid for its algorithm, such as uppercase hex or a
-// sha256 digest whose length is not 64. It returns nil for a name Docker
-// accepts. Otherwise the error wraps ErrInvalidImageName and the
-// github.com/distribution/reference or go-digest error, whose text Docker
-// reports, such as "invalid reference format".
+// pulls an image, with reference.ParseNormalizedNamed. This check is
+// stricter than the grammar ParseImageName applies. It also rejects a
+// repository name of 64 hexadecimal characters, a repository path over 255
+// characters, and a digest that is not valid for its algorithm, such as
+// uppercase hex or a sha256 digest whose length is not 64.
+//
+// It returns nil for a name Docker accepts. Otherwise the error wraps
+// ErrInvalidImageName and the error of github.com/distribution/reference
+// or go-digest, whose text Docker reports, such as "invalid reference
+// format".
 func CheckPullReference(name string) error {
 	err := dockerReferenceError(name)
 	if err == nil {
@@ -229,15 +231,15 @@ func dockerReferenceError(name string) error {
 }
 
 // ContainsVariable reports whether name still contains a "$". No image
-// reference contains one, so it marks a variable that was not expanded;
-// ImageNameDiagnostics then reports the name as not checked.
+// reference contains one, so it marks a variable that was not expanded.
+// ImageNameDiagnostics reports such a name as not checked.
 func ContainsVariable(name string) bool {
 	return strings.Contains(name, "$")
 }
 
-// NameRole says which entry an image name belongs to, because the runner
-// handles the build image, a service with an alias and a service without
-// one differently.
+// NameRole is the kind of entry an image name belongs to: the build image,
+// a service without a custom alias, or a service with one. The runner
+// handles each differently.
 type NameRole int
 
 const (
@@ -333,7 +335,7 @@ func serviceNameDiagnostics(parsed ImageName, role NameRole) Diagnostics {
 	}
 	if parsed.DigestDropped {
 		diagnostics = append(diagnostics, nameWarning(fmt.Sprintf(
-			"service image %q: the runner keeps a digest only when it is sha256 with 64 characters and the name has no tag, so it drops this digest and pulls %q without checking it.",
+			"service image %q: without a tag the runner keeps only a sha256 digest of 64 characters, so it drops this digest and pulls %q without checking it. To keep the digest, add a tag before it (name:tag@digest).",
 			parsed.Input, parsed.Pulled)))
 	}
 	return diagnostics
@@ -352,7 +354,7 @@ func invalidServiceName(name string, role NameRole) Diagnostic {
 		reason = err.Error()
 	}
 	return nameWarning(fmt.Sprintf(
-		"service image name %q is not a valid image reference (%s), so the runner derives no alias from it. Without an alias the runner never starts this service and reports no error.",
+		"service image name %q is not a valid image reference (%s), so the runner derives no alias from it. Without an alias the runner never starts this service and reports no error. Fix the name to start the service.",
 		name, reason))
 }
 

@@ -13,13 +13,13 @@ import (
 )
 
 var (
-	hex64       = strings.Repeat("0123456789abcdef", 4)
-	hex64Upper  = strings.ToUpper(hex64)
-	hex128      = hex64 + hex64
-	runnerTable = "123456789012345678901234567890123456789012345678901234567890abcd"
-	tag128      = strings.Repeat("t", 128)
-	tag129      = strings.Repeat("t", 129)
-	path256     = "registry.example.com/" + strings.Repeat("a", 256)
+	hex64        = strings.Repeat("0123456789abcdef", 4)
+	hex64Upper   = strings.ToUpper(hex64)
+	hex128       = hex64 + hex64
+	runnerDigest = "123456789012345678901234567890123456789012345678901234567890abcd"
+	tag128       = strings.Repeat("t", 128)
+	tag129       = strings.Repeat("t", 129)
+	path256      = "registry.example.com/" + strings.Repeat("a", 256)
 )
 
 // imageNameCase is one expected result of ParseImageName. Pulled "" means
@@ -55,13 +55,13 @@ var imageNameCases = []imageNameCase{
 	{"subdomain.domain.tld:8080/service:version", true, "subdomain.domain.tld/service", "version", "", false, []string{"subdomain.domain.tld__service", "subdomain.domain.tld-service"}},
 	{"subdomain.domain.tld:8080/namespace/service", true, "subdomain.domain.tld/namespace/service", "latest", "subdomain.domain.tld:8080/namespace/service:latest", false, []string{"subdomain.domain.tld__namespace__service", "subdomain.domain.tld-namespace-service"}},
 	{"subdomain.domain.tld:8080/namespace/service:version", true, "subdomain.domain.tld/namespace/service", "version", "", false, []string{"subdomain.domain.tld__namespace__service", "subdomain.domain.tld-namespace-service"}},
-	{"service@sha256:" + runnerTable, true, "service", "@sha256:" + runnerTable, "", false, []string{"service"}},
-	{"namespace/service@sha256:" + runnerTable, true, "namespace/service", "@sha256:" + runnerTable, "", false, []string{"namespace__service", "namespace-service"}},
-	{"domain.tld/service@sha256:" + runnerTable, true, "domain.tld/service", "@sha256:" + runnerTable, "", false, []string{"domain.tld__service", "domain.tld-service"}},
-	{"domain.tld/namespace/service@sha256:" + runnerTable, true, "domain.tld/namespace/service", "@sha256:" + runnerTable, "", false, []string{"domain.tld__namespace__service", "domain.tld-namespace-service"}},
-	{"domain.tld:8080/service@sha256:" + runnerTable, true, "domain.tld/service", "@sha256:" + runnerTable, "", false, []string{"domain.tld__service", "domain.tld-service"}},
-	{"domain.tld:8080/namespace/service@sha256:" + runnerTable, true, "domain.tld/namespace/service", "@sha256:" + runnerTable, "", false, []string{"domain.tld__namespace__service", "domain.tld-namespace-service"}},
-	{"subdomain.domain.tld:8080/service@sha256:" + runnerTable, true, "subdomain.domain.tld/service", "@sha256:" + runnerTable, "", false, []string{"subdomain.domain.tld__service", "subdomain.domain.tld-service"}},
+	{"service@sha256:" + runnerDigest, true, "service", "@sha256:" + runnerDigest, "", false, []string{"service"}},
+	{"namespace/service@sha256:" + runnerDigest, true, "namespace/service", "@sha256:" + runnerDigest, "", false, []string{"namespace__service", "namespace-service"}},
+	{"domain.tld/service@sha256:" + runnerDigest, true, "domain.tld/service", "@sha256:" + runnerDigest, "", false, []string{"domain.tld__service", "domain.tld-service"}},
+	{"domain.tld/namespace/service@sha256:" + runnerDigest, true, "domain.tld/namespace/service", "@sha256:" + runnerDigest, "", false, []string{"domain.tld__namespace__service", "domain.tld-namespace-service"}},
+	{"domain.tld:8080/service@sha256:" + runnerDigest, true, "domain.tld/service", "@sha256:" + runnerDigest, "", false, []string{"domain.tld__service", "domain.tld-service"}},
+	{"domain.tld:8080/namespace/service@sha256:" + runnerDigest, true, "domain.tld/namespace/service", "@sha256:" + runnerDigest, "", false, []string{"domain.tld__namespace__service", "domain.tld-namespace-service"}},
+	{"subdomain.domain.tld:8080/service@sha256:" + runnerDigest, true, "subdomain.domain.tld/service", "@sha256:" + runnerDigest, "", false, []string{"subdomain.domain.tld__service", "subdomain.domain.tld-service"}},
 
 	// Examples checked against the runner's functions.
 	{"postgres", true, "postgres", "latest", "postgres:latest", false, []string{"postgres"}},
