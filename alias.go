@@ -65,7 +65,8 @@ type AliasAssignment struct {
 //
 // The runner stops creating services at the first InvalidName service and
 // fails the job. AssignAliases continues the walk for the later services,
-// as if that service were absent, so that their findings are reported too.
+// as if that service claimed no alias, so that their findings are reported
+// too.
 func AssignAliases(services []AliasRequest) []AliasAssignment {
 	claimed := make(map[string]bool)
 	assignments := make([]AliasAssignment, len(services))

@@ -275,7 +275,8 @@ func (r NameRole) String() string {
 // image it returns an error when Docker rejects the name at pull time. For
 // a service whose name the reference grammar rejects it returns a warning
 // that the service is never started (RoleService) or the runner's error
-// "invalid service image name: <name>" (RoleServiceWithAlias). For a
+// "invalid service image name: <name>" (RoleServiceWithAlias), which the
+// runner raises unless earlier services took every custom alias. For a
 // service name the runner accepts it returns an error when Docker rejects
 // the reference the runner pulls, and a warning when the runner drops the
 // digest and pulls ":latest" instead.
