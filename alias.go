@@ -149,9 +149,11 @@ const (
 	maxLabelLength    = 63
 )
 
-// HostnameDiagnostics returns warnings for an alias that the Docker
-// executor accepts but that is not a valid host name elsewhere, or nil for
-// a valid one. A dotted name such as localhost.localstack.cloud is valid.
+// HostnameDiagnostics returns warnings for an alias of the named service
+// that the Docker executor accepts but that is not a valid host name
+// elsewhere, or nil for a valid one. custom tells whether the alias comes
+// from the service's alias: value rather than from its image name. A
+// dotted name such as localhost.localstack.cloud is valid.
 //
 // An alias that is not an RFC 1123 host name gets a warning that names
 // what may reject it: HTTP clients and URI parsers for a character other
@@ -162,7 +164,7 @@ const (
 // Kubernetes executor: it drops such an alias when it derives it from the
 // image name, and fails the job when it is a custom alias. The findings
 // have no Position or Location.
-func HostnameDiagnostics(alias string) Diagnostics {
+func HostnameDiagnostics(alias, service string, custom bool) Diagnostics {
 	var diagnostics Diagnostics
 	if problem, rejectedBy := hostNameProblem(alias); problem != "" {
 		diagnostics = append(diagnostics, Diagnostic{
@@ -173,15 +175,19 @@ func HostnameDiagnostics(alias string) Diagnostics {
 		})
 	}
 
-	if !isDNS1123Subdomain(alias) {
-		diagnostics = append(diagnostics, Diagnostic{
-			Severity: SeverityWarning,
-			Message: fmt.Sprintf(
-				"alias %q is not a DNS-1123 subdomain (lowercase letters, digits, \"-\" and \".\"), so the Kubernetes executor drops it when it derives it from the image name. "+
-					"As a custom alias it fails the job on that executor with \"provided host alias %s for service <name> is invalid DNS\".",
-				alias, alias),
-		})
+	if isDNS1123Subdomain(alias) {
+		return diagnostics
 	}
+	consequence := "so the Kubernetes executor silently drops this derived alias"
+	if custom {
+		consequence = fmt.Sprintf("so on the Kubernetes executor the job fails with \"provided host alias %s for service %s is invalid DNS\"", alias, service)
+	}
+	diagnostics = append(diagnostics, Diagnostic{
+		Severity: SeverityWarning,
+		Message: fmt.Sprintf(
+			"alias %q is not a DNS-1123 subdomain (lowercase letters, digits, \"-\" and \".\"), %s. The Docker executor accepts it.",
+			alias, consequence),
+	})
 	return diagnostics
 }
 

@@ -320,7 +320,7 @@ func TestHostnameDiagnostics(t *testing.T) {
 	}
 
 	for _, tc := range tests {
-		got := HostnameDiagnostics(tc.alias)
+		got := HostnameDiagnostics(tc.alias, "svc", true)
 		if tc.wantAbsent {
 			assert.Empty(t, got, "HostnameDiagnostics(%q)", tc.alias)
 			continue

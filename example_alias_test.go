@@ -91,12 +91,12 @@ func ExampleAssignAliases() {
 }
 
 func ExampleHostnameDiagnostics() {
-	fmt.Println(len(ciimage.HostnameDiagnostics("localhost.localstack.cloud")))
-	for _, d := range ciimage.HostnameDiagnostics("alpine_edge") {
+	fmt.Println(len(ciimage.HostnameDiagnostics("localhost.localstack.cloud", "localstack/localstack:4", true)))
+	for _, d := range ciimage.HostnameDiagnostics("alpine_edge", "alpine:edge", true) {
 		fmt.Println(d.Message)
 	}
 	// Output:
 	// 0
 	// alias "alpine_edge" is not a valid RFC 1123 host name: it contains '_'. HTTP clients and URI parsers may reject it as a host.
-	// alias "alpine_edge" is not a DNS-1123 subdomain (lowercase letters, digits, "-" and "."), so the Kubernetes executor drops it when it derives it from the image name. As a custom alias it fails the job on that executor with "provided host alias alpine_edge for service <name> is invalid DNS".
+	// alias "alpine_edge" is not a DNS-1123 subdomain (lowercase letters, digits, "-" and "."), so on the Kubernetes executor the job fails with "provided host alias alpine_edge for service alpine:edge is invalid DNS". The Docker executor accepts it.
 }

@@ -53,6 +53,7 @@ func resolveGoldenCase(t *testing.T, file string) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	require.NoError(t, enc.Encode(plan))
 	return buf.Bytes()
 }
