@@ -67,7 +67,7 @@ func writePlan(plan *ciimage.Plan, format string, stdout, stderr io.Writer) int 
 	if format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(plan); err != nil {
 			fmt.Fprintf(stderr, "ciimage: cannot encode the plan: %v\n", err)
 			return exitUsage
