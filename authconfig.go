@@ -86,7 +86,7 @@ func ParseDockerConfig(file string, data []byte) (*DockerConfig, Diagnostics, er
 		return nil, nil, jsonConfigError(file, data, err)
 	}
 
-	keys, _ := walkJSON(data, math.MaxInt64)
+	keys, _, _ := walkJSON(data, math.MaxInt64)
 	index := newDockerConfigIndex(file, data, keys)
 
 	config := &DockerConfig{
@@ -208,11 +208,13 @@ func jsonConfigError(file string, data []byte, err error) error {
 	case errors.As(err, &syntaxErr):
 		offset = syntaxErr.Offset - 1
 	case errors.As(err, &typeErr):
-		offset = typeErr.Offset - 1
 		stopAt = typeErr.Offset
 	}
 
-	_, location := walkJSON(data, stopAt)
+	_, location, valueOffset := walkJSON(data, stopAt)
+	if typeErr != nil {
+		offset = valueOffset
+	}
 	return &ConfigError{
 		Position: positionAt(file, data, offset),
 		Location: location,

@@ -25,9 +25,10 @@ type jsonFrame struct {
 // walkJSON reads the first JSON value in data token by token, as
 // json.Decoder.Decode does, and records every object key with its offset.
 // It stops at the first syntax error, or after the token that ends at or
-// beyond stopAt, and then returns the key path of the value being read
-// (such as auths.registry.example.com.auth).
-func walkJSON(data []byte, stopAt int64) (keys []jsonKey, at string) {
+// beyond stopAt. It then returns the key path of the value being read
+// (such as auths.registry.example.com.auth) and the offset where the last
+// token read starts.
+func walkJSON(data []byte, stopAt int64) (keys []jsonKey, at string, atOffset int64) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var stack []jsonFrame
@@ -36,8 +37,9 @@ func walkJSON(data []byte, stopAt int64) (keys []jsonKey, at string) {
 		start := skipJSONSeparators(data, dec.InputOffset())
 		tok, err := dec.Token()
 		if err != nil {
-			return keys, framePath(stack)
+			return keys, framePath(stack), start
 		}
+		atOffset = start
 
 		top := len(stack) - 1
 		_, isString := tok.(string)
@@ -45,6 +47,7 @@ func walkJSON(data []byte, stopAt int64) (keys []jsonKey, at string) {
 		if top >= 0 && !stack[top].object && tok != json.Delim(']') {
 			stack[top].index++
 		}
+		stop := dec.InputOffset() >= stopAt
 
 		switch {
 		case isKey:
@@ -56,6 +59,9 @@ func walkJSON(data []byte, stopAt int64) (keys []jsonKey, at string) {
 			stack = append(stack, jsonFrame{object: true, expectKey: true})
 		case tok == json.Delim('['):
 			stack = append(stack, jsonFrame{index: -1})
+		case stop:
+			// The value that failed to decode: report the path to it.
+			return keys, framePath(stack), atOffset
 		case tok == json.Delim('}') || tok == json.Delim(']'):
 			stack = stack[:top]
 			endValue(stack)
@@ -63,11 +69,11 @@ func walkJSON(data []byte, stopAt int64) (keys []jsonKey, at string) {
 			endValue(stack)
 		}
 
-		if dec.InputOffset() >= stopAt {
-			return keys, framePath(stack)
+		if stop {
+			return keys, framePath(stack), atOffset
 		}
 		if len(stack) == 0 && !isKey {
-			return keys, ""
+			return keys, "", atOffset
 		}
 	}
 }
@@ -101,7 +107,7 @@ func framePath(stack []jsonFrame) string {
 		switch {
 		case !f.object && f.index >= 0:
 			b.WriteString("[" + strconv.Itoa(f.index) + "]")
-		case f.object && f.key != "":
+		case f.object && f.key != "" && !f.expectKey:
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
