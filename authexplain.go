@@ -42,20 +42,12 @@ func (a *RegistryAuth) Explain(image string) AuthExplanation {
 		Credentials:  a.Lookup(image),
 		Reasons:      Diagnostics{},
 	}
-	matched := ""
-	if explanation.Credentials != nil {
-		matched = explanation.Credentials.RegistryPath
-	}
 	if a == nil {
 		return explanation
 	}
 
 	for _, entry := range a.claimed {
-		path := entry.credentials.RegistryPath
-		if len(path) <= len(matched) {
-			continue
-		}
-		reason := nearMissReason(entry.key, path, explanation.RegistryPath, explanation.Tried)
+		reason := nearMissReason(entry.key, entry.credentials.RegistryPath, explanation.RegistryPath, explanation.Tried)
 		if reason == "" {
 			continue
 		}
@@ -72,8 +64,13 @@ func (a *RegistryAuth) Explain(image string) AuthExplanation {
 
 // nearMissReason returns why a key whose registry path is keyPath does not
 // match an image with registry path imagePath, or "" when the key is not
-// close to the image.
+// close to the image. A key on the lookup chain has no reason: it matched,
+// or a more specific key did.
 func nearMissReason(key, keyPath, imagePath string, tried []string) string {
+	if slices.Contains(tried, keyPath) {
+		return ""
+	}
+
 	keyHost, keyRest, _ := strings.Cut(keyPath, "/")
 	imageHost, _, _ := strings.Cut(imagePath, "/")
 	onImageHost := imageHost
@@ -92,7 +89,7 @@ func nearMissReason(key, keyPath, imagePath string, tried []string) string {
 			key, imagePath, imagePath, parentPath(keyPath))
 	case slices.ContainsFunc(tried, func(p string) bool { return strings.EqualFold(p, keyPath) }):
 		return fmt.Sprintf("%s is configured, but the image path is %s: GitLab Runner lowercases only the host and compares the rest of the path as written", keyPath, imagePath)
-	case strings.HasPrefix(imagePath, keyPath):
+	case strings.HasPrefix(imagePath, keyPath) && !strings.HasPrefix(imagePath, keyPath+"/"):
 		return fmt.Sprintf("%s is configured, but the image path is %s: keys match whole path segments, so %s does not cover it", keyPath, imagePath, keyPath)
 	case strings.HasPrefix(keyPath, imagePath+"/"):
 		return fmt.Sprintf("%s is configured, which is below the image path %s: a key matches its own path and the paths under it, not its parents", keyPath, imagePath)
