@@ -13,8 +13,8 @@ import (
 
 // DockerConfig is the part of a Docker config.json, .dockercfg or
 // DOCKER_AUTH_CONFIG value that GitLab Runner reads for registry
-// credentials. It holds what the file says; running credential helpers is
-// a later step.
+// credentials. It contains the file's values only, because running
+// credential helpers is a later step.
 type DockerConfig struct {
 	// File names the input in diagnostic positions.
 	File string
@@ -22,7 +22,7 @@ type DockerConfig struct {
 	Auths []DockerAuth
 	// CredsStore is the "credsStore" helper name, or "" when not set.
 	CredsStore string
-	// CredsStorePos is where the "credsStore" key is.
+	// CredsStorePos is the position of the "credsStore" key.
 	CredsStorePos Position
 	// CredHelpers are the "credHelpers" entries, sorted by key.
 	CredHelpers []CredentialHelper
@@ -44,7 +44,7 @@ type DockerAuth struct {
 	// FromAuth reports whether Username and Password were decoded from the
 	// "auth" field.
 	FromAuth bool
-	// Pos is where the key is, and Location is its JSON key path
+	// Pos is the position of the key, and Location is its JSON key path
 	// (auths.KEY).
 	Pos      Position
 	Location string
@@ -55,7 +55,7 @@ type DockerAuth struct {
 type CredentialHelper struct {
 	Key    string
 	Helper string
-	// Pos is where the key is, and Location is its JSON key path
+	// Pos is the position of the key, and Location is its JSON key path
 	// (credHelpers.KEY).
 	Pos      Position
 	Location string

@@ -184,7 +184,7 @@ func TestParseDockerConfigCorpus(t *testing.T) {
 	}
 }
 
-// fakeHelpers is a CredentialHelperRunner with canned answers. A helper
+// fakeHelpers is a CredentialHelperRunner with fixed results. A helper
 // missing from stores fails, as a missing program does.
 type fakeHelpers struct {
 	stores map[string]map[string]HelperCredentials // helper -> server URL -> credentials

@@ -14,7 +14,8 @@ const dockerCLIHubKey = "https://index.docker.io/v1/"
 // Runner never maps to docker.io in a key without a scheme.
 var hubHostsNeverMatched = []string{dockerHubIndexHost, "registry-1.docker.io"}
 
-// AuthExplanation tells how GitLab Runner picks credentials for one image.
+// AuthExplanation is the result of a credentials lookup for one image,
+// with the reasons why nearby keys did not match.
 type AuthExplanation struct {
 	Image string
 	// RegistryPath is the image's registry path (NormalizeImageRef).
@@ -28,10 +29,11 @@ type AuthExplanation struct {
 	Reasons Diagnostics
 }
 
-// Explain returns the credentials GitLab Runner would use for image and
-// why the configured keys that come closest to it do not match: a port
-// that differs, a Docker Hub key spelling that the runner never maps, a
-// digest reference, path case, a partial path segment or a deeper path.
+// Explain returns the credentials GitLab Runner would use for image, and
+// why the configured keys that come closest to it do not match. The
+// reasons are a port that differs, a Docker Hub key spelling that the
+// runner never maps, a digest reference, path case, a partial path segment
+// or a deeper path.
 // Explain reads every claimed entry, so unlike Lookup its cost grows with
 // the number of registries.
 func (a *RegistryAuth) Explain(image string) AuthExplanation {

@@ -66,8 +66,8 @@ var errHelperFailed = errors.New("credential helper failed")
 // "credsStore", then "credHelpers"), then sorted by key.
 //
 // The error wraps ErrPathTraversal for a helper name that is not a plain
-// file name, which fails the pull; errHelperFailed for a failing helper,
-// which drops the source; or the context's error.
+// file name, which fails the pull. It wraps errHelperFailed for a failing
+// helper, which drops the source. Otherwise it is the context's error.
 func dockerConfigEntries(ctx context.Context, config *DockerConfig, runner CredentialHelperRunner) ([]authEntry, Diagnostics, error) {
 	byKey := make(map[string]authEntry, len(config.Auths))
 	for _, a := range config.Auths {
@@ -103,7 +103,7 @@ func dockerConfigEntries(ctx context.Context, config *DockerConfig, runner Crede
 	return entries, diags, nil
 }
 
-// addCredsStoreEntries asks the credsStore helper for every registry it
+// addCredsStoreEntries requests from the credsStore helper every registry it
 // stores, as the docker CLI's native store does, and replaces entries with
 // the same key.
 func addCredsStoreEntries(ctx context.Context, config *DockerConfig, runner CredentialHelperRunner, byKey map[string]authEntry) (Diagnostics, error) {
@@ -150,7 +150,7 @@ func addCredsStoreEntries(ctx context.Context, config *DockerConfig, runner Cred
 	return nil, nil
 }
 
-// addCredHelperEntries asks each credHelpers helper for its registry and
+// addCredHelperEntries requests from each credHelpers helper its registry and
 // replaces the entry with the same key. Without a runner, the entry names
 // the helper and has no user name.
 func addCredHelperEntries(ctx context.Context, config *DockerConfig, runner CredentialHelperRunner, byKey map[string]authEntry) (Diagnostics, error) {

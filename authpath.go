@@ -61,8 +61,8 @@ func isDockerHubName(first string) bool {
 // A key with an http:// or https:// scheme (in any case) keeps only its
 // host, lowercased, and index.docker.io becomes docker.io. A key without a
 // scheme loses one trailing "/" and a ":tag" after its last "/", keeps its
-// path and has its host lowercased; index.docker.io is not mapped there,
-// so such a key never matches Docker Hub images.
+// path and has its host lowercased. Such a key is not mapped from
+// index.docker.io, so it never matches Docker Hub images.
 func ConvertToRegistryPath(key string) string {
 	if loc := registryKeyScheme.FindStringIndex(key); loc != nil {
 		host, _, _ := strings.Cut(key[loc[1]:], "/")

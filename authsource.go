@@ -72,15 +72,15 @@ type RegistryAuth struct {
 	claimed []*authEntry
 }
 
-// loadedSource is what one credentials source offers.
+// loadedSource is a credentials source with its entries in claim order.
 type loadedSource struct {
 	name    string
 	entries []authEntry
 }
 
 // authSourceLoader reads one credentials source. A source that GitLab
-// Runner drops comes back empty with a warning; the error is for failures
-// that fail the pull (path traversal) and for an ended context.
+// Runner drops comes back empty with a warning. The error is only for
+// failures that fail the pull (path traversal) and for an ended context.
 type authSourceLoader func(ctx context.Context, o AuthOptions) (loadedSource, Diagnostics, error)
 
 // authSourceLoaders are the sources in GitLab Runner's order. The first
@@ -295,11 +295,12 @@ func loadJobPayload(_ context.Context, o AuthOptions) (loadedSource, Diagnostics
 }
 
 // JobPayloadCredentials returns the registry credentials that GitLab puts
-// in a job payload, modelled from the job's variables: the GitLab container
-// registry (CI_REGISTRY with CI_REGISTRY_USER and CI_REGISTRY_PASSWORD)
-// and the dependency proxy (CI_DEPENDENCY_PROXY_SERVER with
-// CI_DEPENDENCY_PROXY_USER and CI_DEPENDENCY_PROXY_PASSWORD), each when
-// its server variable is set and not empty.
+// in a job payload, modelled from the job's variables. The GitLab container
+// registry comes from CI_REGISTRY with CI_REGISTRY_USER and
+// CI_REGISTRY_PASSWORD. The dependency proxy comes from
+// CI_DEPENDENCY_PROXY_SERVER with CI_DEPENDENCY_PROXY_USER and
+// CI_DEPENDENCY_PROXY_PASSWORD. Each is added only when its server
+// variable is set and not empty.
 func JobPayloadCredentials(vars Variables) []RegistryCredential {
 	servers := []struct{ url, user, password string }{
 		{"CI_REGISTRY", "CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD"},
