@@ -2,9 +2,252 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/ciimage/ciimage"
 )
 
+// runnerEnvironment returns the variables of the selected runner's
+// config.toml environment setting, which come before the job's variables,
+// so a job's DOCKER_AUTH_CONFIG replaces the runner's. The error is for a
+// configuration file that cannot be read or a runner that does not exist.
+//
+// TODO: read [[runners]] environment from config.toml; until then -config
+// and -runner have no effect on auth.
+var runnerEnvironment = func(configFile, runnerName string) (ciimage.Variables, error) {
+	return nil, nil
+}
+
+// authFlags are the parsed flags of "ciimage auth".
+type authFlags struct {
+	dockerAuthConfig string
+	configFile       string
+	runnerName       string
+	home             string
+	vars             variableFlags
+	runHelpers       bool
+	format           string
+	images           []string
+}
+
+// variableFlags collects repeated -var KEY=VALUE flags.
+type variableFlags ciimage.Variables
+
+// String returns the keys, never the values, which can be secrets.
+func (v *variableFlags) String() string {
+	keys := make([]string, 0, len(*v))
+	for _, variable := range *v {
+		keys = append(keys, variable.Key)
+	}
+	return strings.Join(keys, ",")
+}
+
+// Set adds one KEY=VALUE variable.
+func (v *variableFlags) Set(value string) error {
+	key, val, ok := strings.Cut(value, "=")
+	if !ok || key == "" {
+		return errors.New("want KEY=VALUE")
+	}
+	*v = append(*v, ciimage.Variable{Key: key, Value: val})
+	return nil
+}
+
+// authImageJSON is one image in the JSON output; empty strings mean that
+// no credentials match.
+type authImageJSON struct {
+	Image        string `json:"image"`
+	RegistryPath string `json:"registry_path"`
+	Source       string `json:"source"`
+	Username     string `json:"username"`
+	Helper       string `json:"helper"`
+}
+
+// authOutputJSON is the JSON output of "ciimage auth".
+type authOutputJSON struct {
+	Images      []authImageJSON     `json:"images"`
+	Diagnostics ciimage.Diagnostics `json:"diagnostics"`
+}
+
+// runAuth runs "ciimage auth [flags] IMAGE..." and returns the exit status.
 func runAuth(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return exitUsage
+	flags, err := parseAuthFlags(args, stderr)
+	if err != nil {
+		return exitUsage
+	}
+
+	opts, err := authOptions(flags)
+	if err != nil {
+		fmt.Fprintf(stderr, "ciimage auth: %v\n", err)
+		return exitUsage
+	}
+
+	auth, diags, err := ciimage.ResolveRegistryAuth(ctx, opts)
+	diags = append(diags, resolutionErrorDiagnostic(err)...)
+	output := authOutputJSON{Images: []authImageJSON{}}
+	for _, image := range flags.images {
+		explanation := auth.Explain(image)
+		output.Images = append(output.Images, imageJSON(explanation))
+		diags = append(diags, explanation.Reasons...)
+	}
+	output.Diagnostics = uniqueDiagnostics(diags)
+
+	for _, d := range output.Diagnostics {
+		fmt.Fprintln(stderr, d.String())
+	}
+	if err := writeAuthOutput(stdout, flags.format, output); err != nil {
+		fmt.Fprintf(stderr, "ciimage auth: %v\n", err)
+		return exitUsage
+	}
+
+	if output.Diagnostics.HasErrors() {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// parseAuthFlags parses the command line; errors are already written to
+// stderr.
+func parseAuthFlags(args []string, stderr io.Writer) (authFlags, error) {
+	var f authFlags
+	fs := flag.NewFlagSet("ciimage auth", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ciimage auth [flags] IMAGE...")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.dockerAuthConfig, "docker-auth-config", "", "DOCKER_AUTH_CONFIG value: JSON, or @FILE to read it from FILE")
+	fs.StringVar(&f.configFile, "config", "", "the runner's config.toml")
+	fs.StringVar(&f.runnerName, "runner", "", "use the [[runners]] entry with this name")
+	fs.StringVar(&f.home, "home", "", "the runner user's home: DIR/.docker/config.json, else DIR/.dockercfg")
+	fs.Var(&f.vars, "var", "a CI/CD variable KEY=VALUE set outside the YAML (repeatable); CI_REGISTRY* and CI_DEPENDENCY_PROXY_* give the job payload credentials")
+	fs.BoolVar(&f.runHelpers, "run-helpers", false, "ask docker-credential-* helpers for credentials")
+	fs.StringVar(&f.format, "format", "text", "output format: text or json")
+
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	f.images = fs.Args()
+
+	switch {
+	case f.format != "text" && f.format != "json":
+		fmt.Fprintf(stderr, "ciimage auth: invalid -format %q: want text or json\n", f.format)
+		return f, errors.New("invalid format")
+	case len(f.images) == 0:
+		fmt.Fprintln(stderr, "ciimage auth: missing IMAGE")
+		fs.Usage()
+		return f, errors.New("missing image")
+	}
+	return f, nil
+}
+
+// authOptions builds the resolution inputs from the flags: the runner's
+// environment, then -docker-auth-config, then -var, so the last
+// DOCKER_AUTH_CONFIG among them is used.
+func authOptions(f authFlags) (ciimage.AuthOptions, error) {
+	vars, err := runnerEnvironment(f.configFile, f.runnerName)
+	if err != nil {
+		return ciimage.AuthOptions{}, err
+	}
+
+	opts := ciimage.AuthOptions{Home: f.home}
+	if f.dockerAuthConfig != "" {
+		value, file, err := readDockerAuthConfigFlag(f.dockerAuthConfig)
+		if err != nil {
+			return ciimage.AuthOptions{}, err
+		}
+		vars = append(vars, ciimage.Variable{Key: "DOCKER_AUTH_CONFIG", Value: value})
+		if _, set := ciimage.Variables(f.vars).Lookup("DOCKER_AUTH_CONFIG"); !set {
+			opts.DockerAuthConfigFile = file
+		}
+	}
+	vars = append(vars, f.vars...)
+
+	opts.Variables = vars
+	opts.Credentials = ciimage.JobPayloadCredentials(vars)
+	if f.runHelpers {
+		opts.Helpers = shellHelperRunner{}
+	}
+	return opts, nil
+}
+
+// readDockerAuthConfigFlag returns the value of -docker-auth-config and
+// the file it came from, or "" when it was given inline.
+func readDockerAuthConfigFlag(value string) (string, string, error) {
+	file, isFile := strings.CutPrefix(value, "@")
+	if !isFile {
+		return value, "", nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", "", fmt.Errorf("cannot read -docker-auth-config file: %w", err)
+	}
+	return string(data), file, nil
+}
+
+// resolutionErrorDiagnostic turns the error of ResolveRegistryAuth into
+// error diagnostics.
+func resolutionErrorDiagnostic(err error) ciimage.Diagnostics {
+	if err == nil {
+		return nil
+	}
+	var configErr *ciimage.ConfigError
+	if errors.As(err, &configErr) {
+		return ciimage.Diagnostics{{Severity: ciimage.SeverityError, Position: configErr.Position, Location: configErr.Location, Message: configErr.Message, Kind: configErr.Kind}}
+	}
+	return ciimage.Diagnostics{{Severity: ciimage.SeverityError, Message: err.Error(), Kind: ciimage.ErrCredentials}}
+}
+
+// imageJSON returns the output record of one image.
+func imageJSON(e ciimage.AuthExplanation) authImageJSON {
+	out := authImageJSON{Image: e.Image}
+	if c := e.Credentials; c != nil {
+		out.RegistryPath, out.Source, out.Username, out.Helper = c.RegistryPath, c.Source, c.Username, c.Helper
+	}
+	return out
+}
+
+// uniqueDiagnostics drops repeats of the same diagnostic text and never
+// returns nil.
+func uniqueDiagnostics(diags ciimage.Diagnostics) ciimage.Diagnostics {
+	seen := make(map[string]bool, len(diags))
+	unique := ciimage.Diagnostics{}
+	for _, d := range diags {
+		if seen[d.String()] {
+			continue
+		}
+		seen[d.String()] = true
+		unique = append(unique, d)
+	}
+	return unique
+}
+
+// writeAuthOutput writes the images as JSON or as one line each.
+func writeAuthOutput(w io.Writer, format string, output authOutputJSON) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(output)
+	}
+
+	for _, image := range output.Images {
+		if image.RegistryPath == "" {
+			fmt.Fprintf(w, "%s: no credentials\n", image.Image)
+			continue
+		}
+		line := fmt.Sprintf("%s: %s from %s", image.Image, image.RegistryPath, image.Source)
+		if image.Username != "" {
+			line += fmt.Sprintf(", user %q", image.Username)
+		}
+		if image.Helper != "" {
+			line += ", helper " + image.Helper
+		}
+		fmt.Fprintln(w, line)
+	}
+	return nil
 }
