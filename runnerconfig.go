@@ -3,6 +3,7 @@ package ciimage
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -491,12 +492,20 @@ func lookupKey(table map[string]any, key string) (string, any, bool) {
 	if value, ok := table[key]; ok {
 		return key, value, true
 	}
-	for k, value := range table {
+	var folded []string
+	for k := range table {
 		if strings.EqualFold(k, key) {
-			return k, value, true
+			folded = append(folded, k)
 		}
 	}
-	return "", nil, false
+	if len(folded) == 0 {
+		return "", nil, false
+	}
+
+	// BurntSushi/toml picks among several case variants in map order; the
+	// sorted first one keeps this result stable.
+	slices.Sort(folded)
+	return folded[0], table[folded[0]], true
 }
 
 // lastKey turns a key path into the runner's "last key" form, which has no
