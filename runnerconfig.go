@@ -578,11 +578,10 @@ func indexTOML(file string, data []byte) map[string]Position {
 		switch expression.Kind {
 		case unstable.Table:
 			keys, position := index.keyParts(expression.Key())
-			table = index.resolve(keys)
-			index.record(table, position)
+			table = index.resolve(keys, position)
 		case unstable.ArrayTable:
 			keys, position := index.keyParts(expression.Key())
-			base := joinKeyPath(index.resolve(keys[:len(keys)-1]), keys[len(keys)-1])
+			base := joinKeyPath(index.resolve(keys[:len(keys)-1], position), keys[len(keys)-1])
 			n := index.arrays[base]
 			index.arrays[base] = n + 1
 			table = fmt.Sprintf("%s[%d]", base, n)
@@ -611,14 +610,16 @@ func (x *tomlIndex) keyParts(it unstable.Iterator) ([]string, Position) {
 }
 
 // resolve turns table header keys into a key path, choosing the last
-// element of each array of tables on the way, as TOML does.
-func (x *tomlIndex) resolve(keys []string) string {
+// element of each array of tables on the way, as TOML does. Tables that
+// the header defines implicitly get the header's position.
+func (x *tomlIndex) resolve(keys []string, position Position) string {
 	path := ""
 	for _, key := range keys {
 		path = joinKeyPath(path, key)
 		if n := x.arrays[path]; n > 0 {
 			path = fmt.Sprintf("%s[%d]", path, n-1)
 		}
+		x.record(path, position)
 	}
 	return path
 }

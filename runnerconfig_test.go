@@ -286,6 +286,7 @@ var runnerConfigSeeds = []string{
 	"[runners]\nname = \"x\"\n",
 	"[[runners]]\nName = \"a\"\n[runners.Docker]\nImage = \"alpine\"\n",
 	"[[runners]]\n[runners.docker]\nservices = [{name = \"x\", alias = 1}]\n",
+	"[runners.\"\"] ",
 	"a = 1979-05-27\n[[runners]]\n[runners.docker]\nimage = 1979-05-27T07:32:00\n",
 }
 
