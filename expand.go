@@ -123,8 +123,8 @@ func IsPredefinedVariable(name string) bool {
 
 // ParseEnvironment turns a K=V list, such as a config.toml environment
 // setting, into internal variables. It splits each entry at the first =.
-// The runner drops an entry without = silently; here each one also gives a
-// warning at location[i].
+// The runner drops an entry without = silently, and here each one also
+// gives a warning at location[i].
 func ParseEnvironment(entries []string, location string, position func(keyPath string) Position) (Variables, Diagnostics) {
 	var vars Variables
 	var diagnostics Diagnostics
@@ -154,7 +154,7 @@ func (r *Runner) EnvironmentVariables() (Variables, Diagnostics) {
 }
 
 // Variables returns the environment of a config.toml service as internal
-// variables, as EnvironmentVariables does for the runner; index is the
+// variables, as EnvironmentVariables does for the runner. index is the
 // service's position in runner's [[runners.docker.services]].
 func (s RunnerService) Variables(runner *Runner, index int) (Variables, Diagnostics) {
 	location := runner.Location(fmt.Sprintf("docker.services[%d].environment", index))
@@ -182,7 +182,7 @@ func (r *Runner) fullPosition(keyPath string) Position {
 func ServiceEnvironment(job Variables, own Variables) Variables {
 	// NOTE: an earlier service variable is looked up with its expanded
 	// value. The runner source read for this package does not show whether
-	// it looks them up expanded or as written; the two differ only when
+	// it looks them up expanded or as written. The two differ only when
 	// one service variable refers to another.
 	environment := slices.Clone(job.PublicOrInternal())
 	lookup := slices.Clone(job)

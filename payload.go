@@ -48,7 +48,7 @@ var (
 // ParsePayload reads a job payload. Invalid JSON returns a nil payload and
 // one error diagnostic with its line and column. A field this package
 // reads that has the wrong JSON type is an error diagnostic, because
-// the runner fails to decode such a payload; the field keeps its zero
+// the runner fails to decode such a payload. The field keeps its zero
 // value and the rest is still read. An unknown executor_opts key is an
 // error with the runner's message. Other fields are ignored.
 func ParsePayload(file string, data []byte) (*Payload, Diagnostics) {
@@ -161,8 +161,8 @@ func (d *payloadDecoder) readExecutorOptions(node *jsonNode, path string) (Docke
 }
 
 // checkOptionKeys reports the keys of an options object that the runner
-// does not support, in its words. The runner lists them in map order; here
-// they are in document order.
+// does not support, in its words. The runner lists them in map order, and
+// here they are in document order.
 func (d *payloadDecoder) checkOptionKeys(node *jsonNode, path string, supported []string, executor string) {
 	var unsupported []string
 	var first *jsonNode
@@ -246,7 +246,7 @@ func (d *payloadDecoder) readPorts(node *jsonNode, path string) []Port {
 }
 
 // readObject returns node when it is an object, and nil when it is missing,
-// null or of another type; another type is an error.
+// null or of another type. Another type is an error.
 func (d *payloadDecoder) readObject(node *jsonNode, path string) *jsonNode {
 	if node == nil || node.kind == jsonNull {
 		return nil
@@ -259,7 +259,7 @@ func (d *payloadDecoder) readObject(node *jsonNode, path string) *jsonNode {
 }
 
 // readArray returns the elements of an array node, and nil when it is missing,
-// null or of another type; another type is an error.
+// null or of another type. Another type is an error.
 func (d *payloadDecoder) readArray(node *jsonNode, path string) []*jsonNode {
 	if node == nil || node.kind == jsonNull {
 		return nil

@@ -65,9 +65,9 @@ func (r *Runner) AllowedPullPolicies() ([]string, Diagnostics) {
 
 // EffectivePullPolicy returns the pull policies the runner tries, in
 // order, for image. requested is the job's pull_policy for the image or
-// service; it is nil for config.toml services, which have none. The
+// service, and nil for config.toml services, which have none. The
 // requested list is requested when non-empty, else the runner's
-// pull_policy; it is filtered to the allowed list in requested order.
+// pull_policy. It is filtered to the allowed list in requested order.
 //
 // When nothing is left the result is nil with an error diagnostic of kind
 // ErrPullPolicy in the runner's words:

@@ -79,7 +79,7 @@ type RunnerService struct {
 // was given.
 type RunnerNotFoundError struct {
 	File string
-	// Name is the requested name; empty when any Docker runner would do.
+	// Name is the requested name. It is empty when any Docker runner would do.
 	Name string
 	// Runners lists the name and executor of every entry in the file.
 	Runners []string
@@ -101,7 +101,7 @@ func (e *RunnerNotFoundError) Error() string {
 // ParseRunnerConfig reads a config.toml the way GitLab Runner loads it.
 // A TOML syntax error returns a nil config and one error diagnostic with
 // its line and column. A value of the wrong type is an error diagnostic in
-// the runner's words, with the value left at its zero value; the rest of
+// the runner's words, and the value stays at its zero value. The rest of
 // the file is still read. Keys that do not affect containers are ignored.
 func ParseRunnerConfig(file string, data []byte) (*RunnerConfig, Diagnostics) {
 	var document map[string]any
@@ -502,8 +502,8 @@ func lookupKey(table map[string]any, key string) (string, any, bool) {
 		return "", nil, false
 	}
 
-	// BurntSushi/toml picks among several case variants in map order; the
-	// sorted first one keeps this result stable.
+	// BurntSushi/toml picks among several case variants in map order. The
+	// first in sorted order keeps this result stable.
 	slices.Sort(folded)
 	return folded[0], table[folded[0]], true
 }
