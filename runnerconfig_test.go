@@ -93,11 +93,11 @@ func TestParseRunnerConfigErrors(t *testing.T) {
 		kind     error
 	}{
 		{
-			name:     "syntax error",
-			toml:     "[[runners]]\nname = \n",
-			line:     2,
-			message:  "toml: ",
-			kind:     ErrSyntax,
+			name:    "syntax error",
+			toml:    "[[runners]]\nname = \n",
+			line:    2,
+			message: "toml: ",
+			kind:    ErrSyntax,
 		},
 		{
 			name:     "string services",
