@@ -39,3 +39,15 @@ func (vs Variables) Lookup(key string) (string, bool) {
 	}
 	return "", false
 }
+
+// PublicOrInternal returns the variables that the runner passes to service
+// containers: the public ones and the internal ones, in order.
+func (vs Variables) PublicOrInternal() Variables {
+	var passed Variables
+	for _, v := range vs {
+		if v.Public || v.Internal {
+			passed = append(passed, v)
+		}
+	}
+	return passed
+}
