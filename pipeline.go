@@ -53,6 +53,10 @@ type Job struct {
 	// Variables are the YAML variables the job sees: the top-level ones it
 	// inherits, then its own, all public.
 	Variables Variables
+	// Credentials are the registry credentials of a job payload. Nil means
+	// they are modelled from the CI_REGISTRY and CI_DEPENDENCY_PROXY
+	// variables.
+	Credentials []RegistryCredential
 	// Diagnostics are the findings about this job.
 	Diagnostics Diagnostics
 	// Invalid is true when GitLab rejects the job itself, so its image and
@@ -222,4 +226,37 @@ func checkJobName(v *validator, key *yaml.Node, location string) {
 	case len([]rune(key.Value)) > maxJobNameLength:
 		v.gitlabError(key, location, "name is too long (maximum is %d characters)", maxJobNameLength)
 	}
+}
+
+// PipelineFromPayload turns a job payload, as GitLab sends it to the
+// runner, into a pipeline with that one job, so that Resolve applies the
+// runner's rules to it. The payload's variables keep their flags: only the
+// public and internal ones reach service containers. A nil payload gives
+// a pipeline without jobs.
+func PipelineFromPayload(payload *Payload) *Pipeline {
+	p := &Pipeline{}
+	if payload == nil {
+		return p
+	}
+	p.File = payload.File
+
+	job := &Job{
+		Name:           payload.JobName,
+		Pos:            Position{File: payload.File},
+		Location:       "job_info.name",
+		Image:          payload.Image,
+		ImageSource:    SourceJob,
+		Services:       payload.Services,
+		ServicesSource: SourceJob,
+		Variables:      payload.Variables,
+		Credentials:    payload.Credentials,
+	}
+	if job.Services == nil {
+		job.Services = []Service{}
+	}
+	if job.Credentials == nil {
+		job.Credentials = []RegistryCredential{}
+	}
+	p.Jobs = []*Job{job}
+	return p
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,49 +12,11 @@ import (
 	"github.com/ciimage/ciimage"
 )
 
-// runnerEnvironment returns the variables of the selected runner's
-// config.toml environment setting, which come before the job's variables,
-// so a job's DOCKER_AUTH_CONFIG replaces the runner's. The error is for a
-// configuration file that cannot be read or a runner that does not exist.
-//
-// TODO: read [[runners]] environment from config.toml; until then -config
-// and -runner have no effect on auth.
-var runnerEnvironment = func(configFile, runnerName string) (ciimage.Variables, error) {
-	return nil, nil
-}
-
 // authFlags are the parsed flags of "ciimage auth".
 type authFlags struct {
+	commonFlags
 	dockerAuthConfig string
-	configFile       string
-	runnerName       string
-	home             string
-	vars             variableFlags
-	runHelpers       bool
-	format           string
 	images           []string
-}
-
-// variableFlags collects repeated -var KEY=VALUE flags.
-type variableFlags ciimage.Variables
-
-// String returns the keys, never the values, which can be secrets.
-func (v *variableFlags) String() string {
-	keys := make([]string, 0, len(*v))
-	for _, variable := range *v {
-		keys = append(keys, variable.Key)
-	}
-	return strings.Join(keys, ",")
-}
-
-// Set adds one KEY=VALUE variable.
-func (v *variableFlags) Set(value string) error {
-	key, val, ok := strings.Cut(value, "=")
-	if !ok || key == "" {
-		return errors.New("want KEY=VALUE")
-	}
-	*v = append(*v, ciimage.Variable{Key: key, Value: val})
-	return nil
 }
 
 // authImageJSON is one image in the JSON output; empty strings mean that
@@ -81,13 +42,14 @@ func runAuth(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	opts, err := authOptions(flags)
+	opts, diags, err := authOptions(flags)
 	if err != nil {
 		fmt.Fprintf(stderr, "ciimage auth: %v\n", err)
 		return exitUsage
 	}
 
-	auth, diags, err := ciimage.ResolveRegistryAuth(ctx, opts)
+	auth, found, err := ciimage.ResolveRegistryAuth(ctx, opts)
+	diags = append(diags, found...)
 	diags = append(diags, resolutionErrorDiagnostic(err)...)
 	output := authOutputJSON{Images: []authImageJSON{}}
 	for _, image := range flags.images {
@@ -115,19 +77,9 @@ func runAuth(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // stderr.
 func parseAuthFlags(args []string, stderr io.Writer) (authFlags, error) {
 	var f authFlags
-	fs := flag.NewFlagSet("ciimage auth", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ciimage auth [flags] IMAGE...")
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&f.dockerAuthConfig, "docker-auth-config", "", "DOCKER_AUTH_CONFIG value: JSON, or @FILE to read it from FILE")
-	fs.StringVar(&f.configFile, "config", "", "the runner's config.toml")
-	fs.StringVar(&f.runnerName, "runner", "", "use the [[runners]] entry with this name")
-	fs.StringVar(&f.home, "home", "", "the runner user's home: DIR/.docker/config.json, else DIR/.dockercfg")
-	fs.Var(&f.vars, "var", "a CI/CD variable KEY=VALUE set outside the YAML (repeatable); CI_REGISTRY* and CI_DEPENDENCY_PROXY_* give the job payload credentials")
-	fs.BoolVar(&f.runHelpers, "run-helpers", false, "ask docker-credential-* helpers for credentials")
-	fs.StringVar(&f.format, "format", "text", "output format: text or json")
+	fs := newFlagSet("auth", "ciimage auth [flags] IMAGE...", stderr)
+	f.register(fs)
+	fs.StringVar(&f.dockerAuthConfig, "docker-auth-config", "", "the DOCKER_AUTH_CONFIG `VALUE`: JSON, or @FILE to read it from FILE")
 
 	if err := fs.Parse(args); err != nil {
 		return f, err
@@ -135,8 +87,7 @@ func parseAuthFlags(args []string, stderr io.Writer) (authFlags, error) {
 	f.images = fs.Args()
 
 	switch {
-	case f.format != "text" && f.format != "json":
-		fmt.Fprintf(stderr, "ciimage auth: invalid -format %q: want text or json\n", f.format)
+	case !f.checkFormat(stderr):
 		return f, errors.New("invalid format")
 	case len(f.images) == 0:
 		fmt.Fprintln(stderr, "ciimage auth: missing IMAGE")
@@ -149,17 +100,19 @@ func parseAuthFlags(args []string, stderr io.Writer) (authFlags, error) {
 // authOptions builds the resolution inputs from the flags: the runner's
 // environment, then -docker-auth-config, then -var, so the last
 // DOCKER_AUTH_CONFIG among them is used.
-func authOptions(f authFlags) (ciimage.AuthOptions, error) {
-	vars, err := runnerEnvironment(f.configFile, f.runnerName)
+func authOptions(f authFlags) (ciimage.AuthOptions, ciimage.Diagnostics, error) {
+	runner, diags, err := loadRunner(f.config, f.runner)
 	if err != nil {
-		return ciimage.AuthOptions{}, err
+		return ciimage.AuthOptions{}, nil, err
 	}
+	vars, found := runner.EnvironmentVariables()
+	diags = append(diags, found...)
 
 	opts := ciimage.AuthOptions{Home: f.home}
 	if f.dockerAuthConfig != "" {
 		value, file, err := readDockerAuthConfigFlag(f.dockerAuthConfig)
 		if err != nil {
-			return ciimage.AuthOptions{}, err
+			return ciimage.AuthOptions{}, nil, err
 		}
 		vars = append(vars, ciimage.Variable{Key: "DOCKER_AUTH_CONFIG", Value: value})
 		if _, set := ciimage.Variables(f.vars).Lookup("DOCKER_AUTH_CONFIG"); !set {
@@ -170,10 +123,8 @@ func authOptions(f authFlags) (ciimage.AuthOptions, error) {
 
 	opts.Variables = vars
 	opts.Credentials = ciimage.JobPayloadCredentials(vars)
-	if f.runHelpers {
-		opts.Helpers = shellHelperRunner{}
-	}
-	return opts, nil
+	opts.Helpers = f.helpers()
+	return opts, diags, nil
 }
 
 // readDockerAuthConfigFlag returns the value of -docker-auth-config and

@@ -41,24 +41,61 @@ func runResolve(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 
-	file := ".gitlab-ci.yml"
-	if fs.NArg() == 1 {
-		file = fs.Arg(0)
-	}
-	data, err := os.ReadFile(file)
+	runner, runnerDiags, err := loadRunner(f.config, f.runner)
 	if err != nil {
-		fmt.Fprintf(stderr, "ciimage: cannot read the pipeline: %v\n", err)
+		fmt.Fprintf(stderr, "ciimage: %v\n", err)
 		return exitUsage
 	}
 
-	pipeline, _ := ciimage.ParsePipeline(file, data)
-	plan, err := ciimage.Resolve(ctx, pipeline, ciimage.ResolveOptions{Jobs: f.jobs, Variables: ciimage.Variables(f.vars)})
+	pipeline, err := readPipeline(f, fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "ciimage: %v\n", err)
+		return exitUsage
+	}
+	pipeline.Diagnostics = append(runnerDiags, pipeline.Diagnostics...)
+
+	plan, err := ciimage.Resolve(ctx, pipeline, ciimage.ResolveOptions{
+		Jobs:      f.jobs,
+		Variables: ciimage.Variables(f.vars),
+		Runner:    runner,
+		Home:      f.home,
+		Helpers:   f.helpers(),
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "ciimage: %v\n", err)
 		return exitUsage
 	}
 
 	return writePlan(plan, f.format, stdout, stderr)
+}
+
+// readPipeline reads the job payload of -payload, or the pipeline file.
+// The error is for a file that cannot be read.
+func readPipeline(f resolveFlags, args []string) (*ciimage.Pipeline, error) {
+	if f.payload != "" {
+		if len(args) > 0 {
+			return nil, errors.New("give either -payload or a pipeline file, not both")
+		}
+		data, err := os.ReadFile(f.payload)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the job payload: %w", err)
+		}
+		payload, diags := ciimage.ParsePayload(f.payload, data)
+		pipeline := ciimage.PipelineFromPayload(payload)
+		pipeline.Diagnostics = append(diags, pipeline.Diagnostics...)
+		return pipeline, nil
+	}
+
+	file := ".gitlab-ci.yml"
+	if len(args) == 1 {
+		file = args[0]
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the pipeline: %w", err)
+	}
+	pipeline, _ := ciimage.ParsePipeline(file, data)
+	return pipeline, nil
 }
 
 // writePlan prints the plan in the chosen format, the findings on stderr,

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/ciimage/ciimage"
+)
+
+// loadRunner reads the -config file and picks the -runner entry, or the
+// first entry with a Docker executor. Without -config it returns
+// ciimage.DefaultRunner. A file that is not valid TOML gives error
+// diagnostics and the default runner. The error, which is a usage error,
+// is for a file that cannot be read, an unknown runner, or -runner without
+// -config.
+func loadRunner(configFile, name string) (*ciimage.Runner, ciimage.Diagnostics, error) {
+	if configFile == "" {
+		if name != "" {
+			return nil, nil, fmt.Errorf("-runner %q needs -config", name)
+		}
+		return ciimage.DefaultRunner(), nil, nil
+	}
+
+	data, err := os.ReadFile(configFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read the runner configuration: %w", err)
+	}
+	config, diags := ciimage.ParseRunnerConfig(configFile, data)
+	if diags.HasErrors() && len(config.Runners) == 0 {
+		return ciimage.DefaultRunner(), diags, nil
+	}
+
+	runner, err := config.Runner(name)
+	var notFound *ciimage.RunnerNotFoundError
+	if errors.As(err, &notFound) {
+		return nil, diags, err
+	}
+	if err != nil {
+		return nil, diags, err
+	}
+	return runner, diags, nil
+}
+
+// helpers returns the credential helper runner that -run-helpers asks
+// for, or nil.
+func (c *commonFlags) helpers() ciimage.CredentialHelperRunner {
+	if !c.runHelpers {
+		return nil
+	}
+	return shellHelperRunner{}
+}

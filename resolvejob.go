@@ -1,0 +1,232 @@
+package ciimage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// resolver holds what every job of one Resolve call shares: the runner,
+// its environment, and the credential tables already built.
+type resolver struct {
+	opts        ResolveOptions
+	runner      *Runner
+	environment Variables
+	runnerDiags Diagnostics
+	auth        map[string]*RegistryAuth
+	authDiags   Diagnostics
+}
+
+func newResolver(opts ResolveOptions) *resolver {
+	r := &resolver{opts: opts, runner: opts.Runner, auth: make(map[string]*RegistryAuth)}
+	if r.runner == nil {
+		r.runner = DefaultRunner()
+	}
+	r.environment, r.runnerDiags = r.runner.EnvironmentVariables()
+	return r
+}
+
+// target is one image or service on its way to the plan: the name as
+// written, where it was written, and what variable expansion made of it.
+type target struct {
+	raw      string
+	name     string
+	pos      Position
+	location string
+	// unresolved is true when the name uses a variable that only GitLab
+	// sets for a real job, so nothing can be derived from it.
+	unresolved bool
+}
+
+// resolveJob builds the plan of one job.
+func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
+	jp := JobPlan{Name: job.Name, Services: []ServicePlan{}, Diagnostics: append(Diagnostics{}, job.Diagnostics...)}
+	if job.Invalid {
+		return jp, nil
+	}
+
+	vars := r.jobVariables(job)
+	auth, err := r.registryAuth(ctx, job, vars)
+	if err != nil {
+		return jp, err
+	}
+
+	jp.Image, jp.Diagnostics = r.resolveImage(job, vars, auth, jp.Diagnostics)
+	jp.Services, jp.Diagnostics = r.resolveServices(job, vars, auth, jp.Diagnostics)
+	return jp, nil
+}
+
+// jobVariables returns every variable of the job in the runner's order,
+// the last definition winning: the runner's environment, the job's YAML
+// (or payload) variables, then the variables given in the options. Values
+// are expanded once against the whole list, as the runner does, except
+// raw ones.
+func (r *resolver) jobVariables(job *Job) Variables {
+	vars := make(Variables, 0, len(r.environment)+len(job.Variables)+len(r.opts.Variables))
+	vars = append(vars, r.environment...)
+	vars = append(vars, job.Variables...)
+	vars = append(vars, r.opts.Variables...)
+
+	expanded := make(Variables, len(vars))
+	for i, v := range vars {
+		if !v.Raw {
+			v.Value = ExpandValue(v.Value, vars)
+		}
+		expanded[i] = v
+	}
+	return expanded
+}
+
+// expand expands value as the runner does, passes times over, and
+// reports the variables it uses that are not defined. A variable that
+// GitLab sets for every job cannot be known from configuration, so the
+// target is then marked unresolved and keeps its text as written.
+func (r *resolver) expand(t *target, vars Variables, passes int, diags Diagnostics) Diagnostics {
+	_, undefined := VariableReferences(t.raw, vars)
+	var predefined, missing []string
+	for _, name := range undefined {
+		if IsPredefinedVariable(name) {
+			predefined = append(predefined, name)
+		} else {
+			missing = append(missing, name)
+		}
+	}
+
+	if len(predefined) > 0 {
+		t.unresolved = true
+		t.name = t.raw
+		return append(diags, Diagnostic{
+			Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrNotSupported,
+			Message: fmt.Sprintf("%q is not resolved: GitLab sets %s for each job, so its value is not in the configuration. Give it with -var %s=VALUE (or ResolveOptions.Variables) to resolve this name.",
+				t.raw, joinDollar(predefined), predefined[0]),
+		})
+	}
+
+	t.name = t.raw
+	for i := 0; i < passes; i++ {
+		t.name = ExpandValue(t.name, vars)
+	}
+	for _, name := range missing {
+		diags = append(diags, Diagnostic{
+			Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrInvalidConfig,
+			Message: fmt.Sprintf("variable %s in %q is not defined, so the runner expands it to an empty string, giving %q", name, t.raw, t.name),
+		})
+	}
+	return diags
+}
+
+// joinDollar formats variable names as "$A, $B".
+func joinDollar(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "$" + n
+	}
+	return strings.Join(out, ", ")
+}
+
+// resolveImage builds the plan of the build image: the job's, else the
+// runner's config.toml image, else none.
+func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, diags Diagnostics) (*ImagePlan, Diagnostics) {
+	img := job.Image
+	if img == nil {
+		return r.runnerImage(job, vars, auth, diags)
+	}
+
+	// The runner expands the job's image name twice: once with the other
+	// job options and once more before the pull.
+	t := target{raw: img.Name, pos: img.Pos, location: img.Location}
+	diags = r.expand(&t, vars, 2, diags)
+	plan := &ImagePlan{
+		Name:       t.name,
+		Entrypoint: img.Entrypoint,
+		Docker:     expandDockerOptions(img.Docker, vars),
+		Source:     job.ImageSource,
+	}
+
+	plan.Entrypoint, diags = r.entrypoint(img.Entrypoint, img.Pos, img.Location, diags)
+	var found Diagnostics
+	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, img.PullPolicy)
+	diags = appendAt(diags, found, img.Pos, img.Location)
+	if t.unresolved {
+		return plan, diags
+	}
+
+	diags = appendAt(diags, r.runner.CheckImage(t.name, vars), img.Pos, img.Location)
+	diags = appendAt(diags, ImageNameDiagnostics(t.name, RoleBuildImage), img.Pos, img.Location)
+	plan.Credentials, diags = r.credentials(auth, buildImagePullReference(t.name), t, diags)
+	return plan, diags
+}
+
+// runnerImage builds the plan of the runner's config.toml image, which
+// the runner uses when the job names none. It is exempt from
+// allowed_images.
+func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, diags Diagnostics) (*ImagePlan, Diagnostics) {
+	if r.runner.Docker.Image == "" {
+		finding := r.runner.settingFinding("docker.image", ErrInvalidConfig, "no Docker image specified to run the build in")
+		return nil, appendAt(diags, Diagnostics{finding}, job.Pos, job.Location)
+	}
+
+	t := target{raw: r.runner.Docker.Image, pos: r.runner.Position("docker.image"), location: r.runner.Location("docker.image")}
+	diags = r.expand(&t, vars, 1, diags)
+	plan := &ImagePlan{Name: t.name, Source: SourceRunner}
+
+	var found Diagnostics
+	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, nil)
+	diags = appendAt(diags, found, t.pos, t.location)
+	if t.unresolved {
+		return plan, diags
+	}
+	diags = appendAt(diags, ImageNameDiagnostics(t.name, RoleBuildImage), t.pos, t.location)
+	plan.Credentials, diags = r.credentials(auth, buildImagePullReference(t.name), t, diags)
+	return plan, diags
+}
+
+// entrypoint returns the entrypoint the runner sets: none when the runner
+// has disable_entrypoint_overwrite, which it logs as "Entrypoint override
+// disabled".
+func (r *resolver) entrypoint(entrypoint []string, pos Position, location string, diags Diagnostics) ([]string, Diagnostics) {
+	diags = appendAt(diags, entrypointDiagnostics(entrypoint), pos, location)
+	if len(entrypoint) == 0 || !r.runner.Docker.DisableEntrypointOverwrite {
+		return entrypoint, diags
+	}
+	return nil, append(diags, Diagnostic{
+		Severity: SeverityWarning, Position: pos, Location: location, Kind: ErrInvalidConfig,
+		Message: fmt.Sprintf("Entrypoint override disabled: the runner has disable_entrypoint_overwrite set, so entrypoint %q is ignored and the image's own entrypoint runs", entrypoint),
+	})
+}
+
+// expandDockerOptions expands the docker: executor options, as the runner
+// does for platform and user.
+func expandDockerOptions(opts DockerOptions, vars Variables) DockerOptions {
+	return DockerOptions{Platform: ExpandValue(opts.Platform, vars), User: ExpandValue(opts.User, vars)}
+}
+
+// entrypointDiagnostics warns about an entrypoint whose last element is
+// -c. The runner passes its shell-detection script as the container's
+// command, so "bash -c" runs that script's first word, sh, which then
+// reads the job script: the job runs in sh, not in the shell named here.
+func entrypointDiagnostics(entrypoint []string) Diagnostics {
+	if len(entrypoint) < 2 || entrypoint[len(entrypoint)-1] != "-c" {
+		return nil
+	}
+	return Diagnostics{{
+		Severity: SeverityWarning,
+		Message: fmt.Sprintf("entrypoint %q ends with -c: the shell then runs the runner's command \"sh\", so the job script runs in sh, not in %s, and bash-only commands such as \"set -o pipefail\" fail. Remove -c from the entrypoint.",
+			entrypoint, entrypoint[0]),
+	}}
+}
+
+// appendAt appends findings, placing those without a position at pos and
+// those without a location at location.
+func appendAt(diags, found Diagnostics, pos Position, location string) Diagnostics {
+	for _, d := range found {
+		if d.File == "" {
+			d.Position = pos
+		}
+		if d.Location == "" {
+			d.Location = location
+		}
+		diags = append(diags, d)
+	}
+	return diags
+}
