@@ -22,6 +22,10 @@ var documentDivider = regexp.MustCompile(`(?m)^---\s+`)
 // yamlErrorLine reads the line number from a yaml.v3 error message.
 var yamlErrorLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlUnknownAnchor reads the anchor name from yaml.v3's error for an
+// alias to an undefined anchor.
+var yamlUnknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
 // loadedYAML is one file after the YAML step: the spec header mapping (nil
 // when the file has none) and the content document's root node (nil when
 // the file holds no document).
@@ -110,18 +114,30 @@ func (c *composer) parseChunk(file string, ch chunk) (*yaml.Node, Diagnostics) {
 }
 
 // syntaxDiagnostic turns a yaml.v3 parse error into a diagnostic at the
-// line the message names, or at the last line of the document when it
-// names none.
+// line the message names. An unknown anchor is placed at its first alias,
+// and other errors without a line at the last line of the document.
+// NOTE: yaml.v3 names the line where its parser noticed the problem, which
+// for an unclosed flow collection can be before the line libyaml (and so
+// GitLab) reports.
 func syntaxDiagnostic(file string, ch chunk, err error) Diagnostic {
 	message := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := bytes.Count(ch.text, []byte{'\n'}) + 1
+	line := bytes.Count(bytes.TrimRight(ch.text, "\n"), []byte{'\n'}) + 1
+	column := 1
 	if m := yamlErrorLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		message = m[2]
+	} else if m := yamlUnknownAnchor.FindStringSubmatch(message); m != nil {
+		if i := bytes.Index(ch.text, []byte("*"+m[1])); i >= 0 {
+			line = bytes.Count(ch.text[:i], []byte{'\n'}) + 1
+			column = i - bytes.LastIndexByte(ch.text[:i], '\n')
+		}
+	}
+	if line == 1 {
+		column += ch.colOffset
 	}
 	return Diagnostic{
 		Severity: SeverityError,
-		Position: Position{File: file, Line: line + ch.lineOffset, Column: 1},
+		Position: Position{File: file, Line: line + ch.lineOffset, Column: column},
 		Message:  message,
 		Kind:     ErrSyntax,
 	}
