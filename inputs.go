@@ -351,6 +351,9 @@ func (it *interpolator) interpolateScalar(n *yaml.Node) *yaml.Node {
 	}
 
 	if len(matches) == 1 && matches[0][0] == 0 && matches[0][1] == len(n.Value) {
+		if isMatrixBlock(n.Value[matches[0][2]:matches[0][3]]) {
+			return n
+		}
 		value, ok := it.evaluate(n, n.Value[matches[0][2]:matches[0][3]])
 		if !ok {
 			return n
@@ -364,6 +367,11 @@ func (it *interpolator) interpolateScalar(n *yaml.Node) *yaml.Node {
 	var b strings.Builder
 	last := 0
 	for _, m := range matches {
+		if isMatrixBlock(n.Value[m[2]:m[3]]) {
+			b.WriteString(n.Value[last:m[1]])
+			last = m[1]
+			continue
+		}
 		value, ok := it.evaluate(n, n.Value[m[2]:m[3]])
 		if !ok {
 			return n
@@ -377,6 +385,12 @@ func (it *interpolator) interpolateScalar(n *yaml.Node) *yaml.Node {
 	out := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagString, Style: n.Style &^ yaml.TaggedStyle, Value: b.String(), Line: n.Line, Column: n.Column}
 	it.c.created(out, n)
 	return out
+}
+
+// isMatrixBlock reports whether a block reads the matrix. context (GitLab
+// 18.6), which GitLab fills in later from parallel:matrix, not from inputs.
+func isMatrixBlock(block string) bool {
+	return strings.HasPrefix(strings.TrimSpace(block), "matrix.")
 }
 
 // evaluate computes one block: an access such as inputs.name and up to

@@ -129,6 +129,12 @@ var inputsTests = []struct {
 		key:     "b", want: `1`,
 	},
 	{
+		name:    "matrix blocks stay for later",
+		include: "{local: a.yml, inputs: {x: a}}",
+		file:    lines("spec: {inputs: {x: {}}}", "---", "j: {a: '$[[ matrix.OS ]]', b: '$[[ inputs.x ]]-$[[ matrix.OS ]]'}"),
+		key:     "j", want: `{"a"=>"$[[ matrix.OS ]]", "b"=>"a-$[[ matrix.OS ]]"}`,
+	},
+	{
 		name:    "no header leaves blocks",
 		include: "{local: a.yml}",
 		file:    lines("j: {script: '$[[ inputs.x ]]'}"),
