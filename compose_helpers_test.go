@@ -1,6 +1,8 @@
 package ciimage
 
 import (
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -93,3 +95,26 @@ func checkDiagnosticProperties(t testing.TB, input string, doc *Document, diags 
 }
 
 func lines(s ...string) string { return strings.Join(s, "\n") + "\n" }
+
+// fingerprint hashes the tree under n, visiting each shared node once, so
+// that trees built from many aliases are compared in linear time.
+func fingerprint(n *yaml.Node) uint64 {
+	memo := map[*yaml.Node]uint64{}
+	var hash func(*yaml.Node) uint64
+	hash = func(n *yaml.Node) uint64 {
+		if n == nil {
+			return 0
+		}
+		if h, ok := memo[n]; ok {
+			return h
+		}
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%d|%s|%s|%d|%d|", n.Kind, n.Tag, n.Value, n.Line, n.Column)
+		for _, c := range n.Content {
+			fmt.Fprintf(h, "%x,", hash(c))
+		}
+		memo[n] = h.Sum64()
+		return memo[n]
+	}
+	return hash(n)
+}

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -29,7 +31,6 @@ const (
 
 // Patterns of Psych's ScalarScanner (psych 5.x, lib/psych/scalar_scanner.rb).
 var (
-	psychWordLike     = regexp.MustCompile(`^[^\d.:-]?[\p{L}_\s!@#$%^&*(){}<>|/\\~;=]+`)
 	psychTime         = regexp.MustCompile(`^-?\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|\s+)\d{1,2}:\d\d:\d\d(?:\.\d*)?(?:\s*(?:Z|[-+]\d{1,2}:?(?:\d\d)?))?$`)
 	psychDate         = regexp.MustCompile(`^\d{4}-(?:1[012]|0\d|\d)-(?:[12]\d|3[01]|0\d|\d)$`)
 	psychPosInf       = regexp.MustCompile(`(?i)^\+?\.inf$`)
@@ -53,7 +54,7 @@ func plainScalarTag(value string) (tag, disallowedClass string) {
 	switch {
 	case value == "":
 		return tagNull, ""
-	case psychWordLike.MatchString(value) || strings.Contains(value, "\n"):
+	case startsLikeWord(value) || strings.Contains(value, "\n"):
 		return wordLikeTag(value), ""
 	case psychTime.MatchString(value):
 		return "", "Time"
@@ -79,6 +80,26 @@ func plainScalarTag(value string) (tag, disallowedClass string) {
 		return tagString, ""
 	}
 	return tagString, ""
+}
+
+// startsLikeWord reports what Psych's first pattern,
+// ^[^\d.:-]?[[:alpha:]_\s!@#$%^&*(){}<>|/\\~;=]+, matches: a word
+// character first, or one after a first character that is not a digit,
+// '.', ':' or '-'.
+func startsLikeWord(value string) bool {
+	first, size := utf8.DecodeRuneInString(value)
+	if isWordRune(first) {
+		return true
+	}
+	if size >= len(value) || unicode.IsDigit(first) || strings.ContainsRune(".:-", first) {
+		return false
+	}
+	second, _ := utf8.DecodeRuneInString(value[size:])
+	return isWordRune(second)
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsSpace(r) || strings.ContainsRune("_!@#$%^&*(){}<>|/\\~;=", r)
 }
 
 // wordLikeTag handles scalars that start like a word: only short ones can

@@ -165,10 +165,16 @@ func (z *normalizer) resolve(n *yaml.Node) *yaml.Node {
 	if n.Kind == yaml.AliasNode {
 		return z.resolveAlias(n)
 	}
-	if z.done[n] {
-		return n
+	// Only anchored nodes can be reached twice, through their aliases.
+	anchored := n.Anchor != ""
+	if anchored {
+		if z.done[n] {
+			return n
+		}
+		z.done[n] = true
+		z.enter(n)
+		defer z.leave(n)
 	}
-	z.done[n] = true
 	z.record(n)
 	z.shift(n)
 
@@ -176,23 +182,18 @@ func (z *normalizer) resolve(n *yaml.Node) *yaml.Node {
 	case yaml.ScalarNode:
 		z.retagScalar(n)
 	case yaml.SequenceNode:
-		z.enter(n)
 		for i, child := range n.Content {
 			n.Content[i] = z.resolve(child)
 		}
-		z.leave(n)
 		if n.Tag != tagReference {
 			n.Tag = tagSeq
 		}
 	case yaml.MappingNode:
-		z.enter(n)
 		z.resolveMapping(n)
-		z.leave(n)
 		if n.Tag != tagReference {
 			n.Tag = tagMap
 		}
 	}
-	n.Anchor = ""
 	return n
 }
 
@@ -271,18 +272,58 @@ func (z *normalizer) retagScalar(n *yaml.Node) {
 // and a << merge key merges at its own place, so keys before it are
 // overwritten and keys after it win.
 func (z *normalizer) resolveMapping(n *yaml.Node) {
+	// rawMerged keeps the value under each << key as written, because an
+	// alias there merges differently from a list.
+	var rawMerged map[int]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if isMergeKey(n.Content[i]) {
+			if rawMerged == nil {
+				rawMerged = map[int]*yaml.Node{}
+			}
+			rawMerged[i] = n.Content[i+1]
+		}
+		n.Content[i] = z.resolve(n.Content[i])
+		n.Content[i+1] = z.resolve(n.Content[i+1])
+	}
+	if rawMerged == nil && !hasDuplicateKeys(n) {
+		return
+	}
+
 	pairs := newPairList(len(n.Content) / 2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		rawKey, rawValue := n.Content[i], n.Content[i+1]
-		key := z.resolve(rawKey)
-		value := z.resolve(rawValue)
-
-		if isMergeKey(key) && z.applyMerge(pairs, rawValue, value) {
+		key, value := n.Content[i], n.Content[i+1]
+		if raw, ok := rawMerged[i]; ok && isMergeKey(key) && z.applyMerge(pairs, raw, value) {
 			continue
 		}
 		pairs.set(key, value)
 	}
 	n.Content = pairs.content()
+}
+
+// hasDuplicateKeys reports whether two keys of mapping m are the same
+// hash key.
+func hasDuplicateKeys(m *yaml.Node) bool {
+	pairs := len(m.Content) / 2
+	if pairs > pairListIndexAt {
+		seen := make(map[keyID]bool, pairs)
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			id := keyIdentity(m.Content[i])
+			if seen[id] {
+				return true
+			}
+			seen[id] = true
+		}
+		return false
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		id := keyIdentity(m.Content[i])
+		for j := 0; j < i; j += 2 {
+			if keyIdentity(m.Content[j]) == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isMergeKey reports whether key is <<, unless it is tagged !!str

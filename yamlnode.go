@@ -9,18 +9,26 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// keyIdentity returns the value by which GitLab tells hash keys apart:
-// strings and symbols by their text (GitLab symbolizes string keys), other
-// scalars by type and Ruby string form, collections by node identity.
-func keyIdentity(key *yaml.Node) string {
+// keyID is the value by which GitLab tells hash keys apart: strings and
+// symbols by their text (GitLab symbolizes string keys), other scalars by
+// type and Ruby string form, collections by node identity.
+type keyID struct {
+	kind  string
+	value string
+	node  *yaml.Node
+}
+
+func keyIdentity(key *yaml.Node) keyID {
 	if key.Kind != yaml.ScalarNode {
-		return fmt.Sprintf("node:%p", key)
+		return keyID{node: key}
 	}
 	switch key.Tag {
-	case tagString, tagSymbol, "":
-		return "s:" + scalarString(key)
+	case tagString, "":
+		return keyID{kind: "s", value: key.Value}
+	case tagSymbol:
+		return keyID{kind: "s", value: scalarString(key)}
 	}
-	return key.Tag + ":" + scalarString(key)
+	return keyID{kind: key.Tag, value: scalarString(key)}
 }
 
 // isStringScalar reports whether n is a scalar that GitLab reads as a
@@ -79,30 +87,61 @@ func withoutKey(m *yaml.Node, name string) *yaml.Node {
 }
 
 // pairList is an ordered list of mapping pairs with Ruby Hash semantics:
-// setting an existing key replaces its value in place.
+// setting an existing key replaces its value in place. Small lists search
+// linearly; the index map is built once a list grows past
+// pairListIndexAt keys.
 type pairList struct {
 	keys   []*yaml.Node
 	values []*yaml.Node
-	index  map[string]int
+	ids    []keyID
+	index  map[keyID]int
 }
 
+const pairListIndexAt = 16
+
 func newPairList(size int) *pairList {
-	return &pairList{index: make(map[string]int, size)}
+	return &pairList{
+		keys:   make([]*yaml.Node, 0, size),
+		values: make([]*yaml.Node, 0, size),
+		ids:    make([]keyID, 0, size),
+	}
+}
+
+func (p *pairList) find(id keyID) (int, bool) {
+	if p.index != nil {
+		i, ok := p.index[id]
+		return i, ok
+	}
+	for i, other := range p.ids {
+		if other == id {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func (p *pairList) set(key, value *yaml.Node) {
 	id := keyIdentity(key)
-	if i, ok := p.index[id]; ok {
+	if i, ok := p.find(id); ok {
 		p.values[i] = value
 		return
 	}
-	p.index[id] = len(p.keys)
 	p.keys = append(p.keys, key)
 	p.values = append(p.values, value)
+	p.ids = append(p.ids, id)
+	switch {
+	case p.index != nil:
+		p.index[id] = len(p.ids) - 1
+	case len(p.ids) > pairListIndexAt:
+		p.index = make(map[keyID]int, 2*len(p.ids))
+		for i, other := range p.ids {
+			p.index[other] = i
+		}
+	}
 }
 
 func (p *pairList) get(key *yaml.Node) (*yaml.Node, bool) {
-	i, ok := p.index[keyIdentity(key)]
+	i, ok := p.find(keyIdentity(key))
 	if !ok {
 		return nil, false
 	}
