@@ -159,12 +159,10 @@ func (c *composer) merge(a, b *yaml.Node) *yaml.Node {
 	return deepMerge(a, b, c.created)
 }
 
+// report adds a diagnostic at node at, or at the start of the main file
+// when at is nil.
 func (c *composer) report(severity Severity, at *yaml.Node, location, message string, kind error) {
-	pos := c.position(at)
-	if at == nil {
-		pos.File = c.main
-	}
-	c.diags = append(c.diags, Diagnostic{Severity: severity, Position: pos, Location: location, Message: message, Kind: kind})
+	c.diags = append(c.diags, Diagnostic{Severity: severity, Position: c.position(at), Location: location, Message: message, Kind: kind})
 }
 
 // errorAt reports an error at node n of file. A nil n stands for the

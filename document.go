@@ -10,7 +10,7 @@ import (
 // subtree, so callers must treat the tree as read-only.
 type Document struct {
 	// Root is the top-level mapping node. It is an empty mapping when the
-	// pipeline could not be loaded; the diagnostics then say why.
+	// pipeline could not be loaded, and the diagnostics give the reason.
 	Root *yaml.Node
 	// File is the path of the pipeline file, as the caller named it.
 	File string

@@ -424,11 +424,22 @@ func (c *composer) mask(s string) string {
 
 // nodeJSON encodes a loaded value as Ruby's to_json does, for messages.
 func nodeJSON(n *yaml.Node) string {
-	data, err := json.Marshal(nodeValue(n))
+	data, err := marshalJSON(nodeValue(n))
 	if err != nil {
 		return rubyInspect(n)
 	}
 	return string(data)
+}
+
+// marshalJSON encodes v without escaping <, > and &, as Ruby's to_json.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // nodeValue converts a loaded node into plain Go values in Ruby's types,
@@ -472,8 +483,8 @@ func (o orderedJSON) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		key, _ := json.Marshal(p.key)
-		value, err := json.Marshal(p.value)
+		key, _ := marshalJSON(p.key)
+		value, err := marshalJSON(p.value)
 		if err != nil {
 			return nil, err
 		}

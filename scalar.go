@@ -118,9 +118,9 @@ func wordLikeTag(value string) string {
 }
 
 // scalarString returns a scalar's value as GitLab turns it into a string
-// with Ruby's to_s: null is "", booleans are "true" or "false", integers
-// are in decimal (010 is "8", 1_000 is "1000") and floats use Ruby's float
-// format (3.10 is "3.1", 1.0e+3 is "1000.0"). Strings, quoted scalars and
+// with Ruby's to_s. Null is "", and booleans are "true" or "false".
+// Integers are in decimal (010 is "8", 1_000 is "1000"), and floats use
+// Ruby's float format (3.10 is "3.1", 1.0e+3 is "1000.0"). Strings, quoted scalars and
 // values of other tags are returned as written.
 func scalarString(n *yaml.Node) string {
 	switch n.Tag {

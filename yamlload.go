@@ -240,9 +240,9 @@ func (z *normalizer) shift(n *yaml.Node) {
 }
 
 // retagScalar gives a plain scalar Psych's type. Quoted and block scalars
-// and scalars tagged !!str stay strings; other explicit tags other than
-// GitLab's !reference are read like plain scalars, as Psych ignores tags it
-// does not know.
+// and scalars tagged !!str stay strings. Other explicit tags, except
+// GitLab's !reference, are read like plain scalars because Psych ignores
+// tags it does not know.
 func (z *normalizer) retagScalar(n *yaml.Node) {
 	quoted := n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0
 	tagged := n.Style&yaml.TaggedStyle != 0

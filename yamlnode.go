@@ -9,7 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// keyID is the value by which GitLab tells hash keys apart: strings and
+// keyID is the value by which GitLab distinguishes hash keys: strings and
 // symbols by their text (GitLab symbolizes string keys), other scalars by
 // type and Ruby string form, collections by node identity.
 type keyID struct {
