@@ -70,7 +70,8 @@ func Compose(fsys fs.FS, path string, opts ComposeOptions) (*Document, Diagnosti
 
 // ParseDocument composes one in-memory pipeline file named file, as
 // Compose does. Local includes are read from opts.FS; without one, each
-// local include gets an error diagnostic naming the file that was not read.
+// local include gets a warning (Kind ErrNotSupported) naming the file that
+// was not read.
 func ParseDocument(file string, data []byte, opts ComposeOptions) (*Document, Diagnostics) {
 	c := newComposer(file, opts.withDefaults())
 	root := c.composeMain(data)
