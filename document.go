@@ -4,10 +4,13 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Document is a composed .gitlab-ci.yml: the root mapping node and the
-// file each node came from.
+// Document is a composed .gitlab-ci.yml: the root mapping after YAML
+// loading, include, extends and !reference, with the file of every node.
+// Nodes may be shared by pointer where YAML aliases or merging reuse a
+// subtree, so callers must treat the tree as read-only.
 type Document struct {
-	// Root is the top-level mapping node.
+	// Root is the top-level mapping node. It is an empty mapping when the
+	// pipeline could not be loaded, and the diagnostics give the reason.
 	Root *yaml.Node
 	// File is the path of the pipeline file, as the caller named it.
 	File string
@@ -22,7 +25,9 @@ type Document struct {
 // that the entry is reported but not planned.
 func (d *Document) Failed(key string) bool { return d.failed[key] }
 
-// Position returns the file, line and column of n.
+// Position returns the file, line and column of n. A node that composition
+// created, such as a mapping merged from two others, has the position of
+// the node that supplied its last part.
 func (d *Document) Position(n *yaml.Node) Position {
 	if n == nil {
 		return Position{File: d.File}
@@ -32,21 +37,4 @@ func (d *Document) Position(n *yaml.Node) Position {
 		file = f
 	}
 	return Position{File: file, Line: n.Line, Column: n.Column}
-}
-
-// parseDocument reads one YAML file into a Document without composition.
-// The composition step replaces it.
-func parseDocument(file string, data []byte) (*Document, Diagnostics) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Diagnostics{{Severity: SeverityError, Position: Position{File: file}, Message: err.Error(), Kind: ErrSyntax}}
-	}
-	doc := &Document{File: file}
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		doc.Root = root.Content[0]
-	}
-	if doc.Root == nil || doc.Root.Kind != yaml.MappingNode {
-		return doc, Diagnostics{{Severity: SeverityError, Position: doc.Position(doc.Root), Message: "Invalid configuration format", Kind: ErrInvalidConfig}}
-	}
-	return doc, nil
 }

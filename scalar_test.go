@@ -1,0 +1,101 @@
+package ciimage
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"gopkg.in/yaml.v3"
+)
+
+func TestPlainScalarTypes(t *testing.T) {
+	tests := []struct {
+		value, tag, str string
+	}{
+		{"on", tagBool, "true"},
+		{"Yes", tagBool, "true"},
+		{"OFF", tagBool, "false"},
+		{"no", tagBool, "false"},
+		{"true", tagBool, "true"},
+		{"False", tagBool, "false"},
+		{"y", tagString, "y"},
+		{"n", tagString, "n"},
+		{"~", tagNull, ""},
+		{"null", tagNull, ""},
+		{"NULL", tagNull, ""},
+		{"", tagNull, ""},
+		{"010", tagInt, "8"},
+		{"0x1F", tagInt, "31"},
+		{"0b101", tagInt, "5"},
+		{"1_000", tagInt, "1000"},
+		{"1,000", tagInt, "1000"},
+		{"-42", tagInt, "-42"},
+		{"08", tagString, "08"},
+		{"123456789012345678901234567890", tagInt, "123456789012345678901234567890"},
+		{"1:20", tagInt, "4800"},
+		{"1:20:30", tagInt, "4830"},
+		{"3.10", tagFloat, "3.1"},
+		{"1.0", tagFloat, "1.0"},
+		{"1.", tagFloat, "1.0"},
+		{".5", tagFloat, "0.5"},
+		{"1.5e+3", tagFloat, "1500.0"},
+		{"1e3", tagString, "1e3"},
+		{"1.0e3", tagString, "1.0e3"},
+		{".inf", tagFloat, "Infinity"},
+		{"-.Inf", tagFloat, "-Infinity"},
+		{".NaN", tagFloat, "NaN"},
+		{".", tagString, "."},
+		{":sym", tagSymbol, "sym"},
+		{"ruby:3.3", tagString, "ruby:3.3"},
+		{"3.10.1", tagString, "3.10.1"},
+		{"yes please", tagString, "yes please"},
+		{"$[[ inputs.x ]]", tagString, "$[[ inputs.x ]]"},
+	}
+	for _, tt := range tests {
+		tag, class := plainScalarTag(tt.value)
+		assert.Empty(t, class, "plainScalarTag(%q) disallowed class", tt.value)
+		assert.Equal(t, tt.tag, tag, "plainScalarTag(%q)", tt.value)
+		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: tt.value}
+		assert.Equal(t, tt.str, scalarString(n), "scalarString(%q)", tt.value)
+	}
+}
+
+func TestPlainScalarDisallowedClasses(t *testing.T) {
+	tests := map[string]string{
+		"2024-01-31":                   "Date",
+		"2024-1-5":                     "Date",
+		"2001-12-14 21:59:43":          "Time",
+		"2001-12-14t21:59:43.10-05:00": "Time",
+	}
+	for value, want := range tests {
+		_, class := plainScalarTag(value)
+		assert.Equal(t, want, class, "plainScalarTag(%q) class", value)
+	}
+}
+
+func TestScalarStringQuotedUnchanged(t *testing.T) {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagString, Value: "010"}
+	assert.Equal(t, "010", scalarString(n), "quoted 010")
+}
+
+func TestFormatRubyFloat(t *testing.T) {
+	tests := []struct {
+		f    float64
+		want string
+	}{
+		{3.1, "3.1"},
+		{1000, "1000.0"},
+		{1e15, "1000000000000000.0"},
+		{1e16, "1.0e+16"},
+		{1.5e20, "1.5e+20"},
+		{0.0001, "0.0001"},
+		{0.00001, "1.0e-05"},
+		{-2.5, "-2.5"},
+		{0, "0.0"},
+		{math.Copysign(0, -1), "-0.0"},
+		{123456789.125, "123456789.125"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, formatRubyFloat(tt.f), "formatRubyFloat(%v)", tt.f)
+	}
+}

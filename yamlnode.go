@@ -1,0 +1,284 @@
+package ciimage
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// keyID is the value by which GitLab distinguishes hash keys: strings and
+// symbols by their text (GitLab symbolizes string keys), other scalars by
+// type and Ruby string form, collections by node identity.
+type keyID struct {
+	kind  string
+	value string
+	node  *yaml.Node
+}
+
+func keyIdentity(key *yaml.Node) keyID {
+	if key.Kind != yaml.ScalarNode {
+		return keyID{node: key}
+	}
+	switch key.Tag {
+	case tagString, "":
+		return keyID{kind: "s", value: key.Value}
+	case tagSymbol:
+		return keyID{kind: "s", value: scalarString(key)}
+	}
+	return keyID{kind: key.Tag, value: scalarString(key)}
+}
+
+// isStringScalar reports whether n is a scalar that GitLab reads as a
+// String (or a Symbol, which GitLab's key lookups treat alike).
+func isStringScalar(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && (n.Tag == tagString || n.Tag == tagSymbol)
+}
+
+// isNull reports whether n is absent or a null scalar.
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == tagNull)
+}
+
+// isMapping reports whether n is a mapping that GitLab loads as a Hash. A
+// mapping tagged !reference is a reference object, not a Hash.
+func isMapping(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.MappingNode && n.Tag != tagReference
+}
+
+// isReference reports whether n carries GitLab's !reference tag.
+func isReference(n *yaml.Node) bool {
+	return n != nil && n.Tag == tagReference
+}
+
+// mappingValue returns the value under the string key name in mapping m,
+// or nil when m is not a mapping or has no such key.
+func mappingValue(m *yaml.Node, name string) *yaml.Node {
+	_, v := mappingPair(m, name)
+	return v
+}
+
+// mappingPair returns the key and value nodes under the string key name.
+func mappingPair(m *yaml.Node, name string) (key, value *yaml.Node) {
+	if !isMapping(m) {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; isStringScalar(k) && scalarString(k) == name {
+			return k, m.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+// withoutKey returns a copy of mapping m without the string key name.
+func withoutKey(m *yaml.Node, name string) *yaml.Node {
+	out := *m
+	out.Content = make([]*yaml.Node, 0, len(m.Content))
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; isStringScalar(k) && scalarString(k) == name {
+			continue
+		}
+		out.Content = append(out.Content, m.Content[i], m.Content[i+1])
+	}
+	return &out
+}
+
+// pairList is an ordered list of mapping pairs with Ruby Hash semantics:
+// setting an existing key replaces its value in place. Small lists search
+// linearly; the index map is built once a list grows past
+// pairListIndexAt keys.
+type pairList struct {
+	keys   []*yaml.Node
+	values []*yaml.Node
+	ids    []keyID
+	index  map[keyID]int
+}
+
+const pairListIndexAt = 16
+
+func newPairList(size int) *pairList {
+	return &pairList{
+		keys:   make([]*yaml.Node, 0, size),
+		values: make([]*yaml.Node, 0, size),
+		ids:    make([]keyID, 0, size),
+	}
+}
+
+func (p *pairList) find(id keyID) (int, bool) {
+	if p.index != nil {
+		i, ok := p.index[id]
+		return i, ok
+	}
+	for i, other := range p.ids {
+		if other == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (p *pairList) set(key, value *yaml.Node) {
+	id := keyIdentity(key)
+	if i, ok := p.find(id); ok {
+		p.values[i] = value
+		return
+	}
+	p.keys = append(p.keys, key)
+	p.values = append(p.values, value)
+	p.ids = append(p.ids, id)
+	switch {
+	case p.index != nil:
+		p.index[id] = len(p.ids) - 1
+	case len(p.ids) > pairListIndexAt:
+		p.index = make(map[keyID]int, 2*len(p.ids))
+		for i, other := range p.ids {
+			p.index[other] = i
+		}
+	}
+}
+
+func (p *pairList) get(key *yaml.Node) (*yaml.Node, bool) {
+	i, ok := p.find(keyIdentity(key))
+	if !ok {
+		return nil, false
+	}
+	return p.values[i], true
+}
+
+// merge sets every pair of mapping m, as Ruby's Hash#merge! does.
+func (p *pairList) merge(m *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		p.set(m.Content[i], m.Content[i+1])
+	}
+}
+
+func (p *pairList) mergePairs(q *pairList) {
+	for i, k := range q.keys {
+		p.set(k, q.values[i])
+	}
+}
+
+func (p *pairList) content() []*yaml.Node {
+	out := make([]*yaml.Node, 0, 2*len(p.keys))
+	for i, k := range p.keys {
+		out = append(out, k, p.values[i])
+	}
+	return out
+}
+
+// deepMerge merges b over a as ActiveSupport's Hash#deep_merge does: two
+// mappings merge key by key at any depth, and any other b replaces a.
+// Neither input is changed. A merged mapping is a new node at b's position,
+// and merged records it so the caller can give it b's file.
+func deepMerge(a, b *yaml.Node, merged func(created, from *yaml.Node)) *yaml.Node {
+	if !isMapping(a) || !isMapping(b) {
+		return b
+	}
+
+	pairs := newPairList(len(a.Content)/2 + len(b.Content)/2)
+	pairs.merge(a)
+	for i := 0; i+1 < len(b.Content); i += 2 {
+		key, value := b.Content[i], b.Content[i+1]
+		if old, ok := pairs.get(key); ok {
+			value = deepMerge(old, value, merged)
+		}
+		pairs.set(key, value)
+	}
+
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: tagMap, Line: b.Line, Column: b.Column, Content: pairs.content()}
+	if merged != nil {
+		merged(out, b)
+	}
+	return out
+}
+
+// rubyToS returns the string Ruby's to_s makes of a loaded value: a
+// scalar's string form, or the inspect form of a list or hash.
+func rubyToS(n *yaml.Node) string {
+	if n != nil && n.Kind == yaml.ScalarNode && n.Tag != tagReference {
+		return scalarString(n)
+	}
+	return rubyInspect(n)
+}
+
+// rubyInspect returns the form Ruby's inspect gives a loaded value, as
+// GitLab shows it in messages: "text" for strings, nil, numbers as to_s,
+// [a, b] for lists and {"k"=>v} for hashes (the Ruby 3.3 form).
+func rubyInspect(n *yaml.Node) string {
+	if n == nil {
+		return "nil"
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		parts := make([]string, len(n.Content))
+		for i, item := range n.Content {
+			parts[i] = rubyInspect(item)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case yaml.MappingNode:
+		parts := make([]string, 0, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			parts = append(parts, rubyInspect(n.Content[i])+"=>"+rubyInspect(n.Content[i+1]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	switch n.Tag {
+	case tagNull:
+		return "nil"
+	case tagBool, tagInt, tagFloat:
+		return scalarString(n)
+	case tagSymbol:
+		return n.Value
+	}
+	return rubyQuote(n.Value)
+}
+
+// rubyQuote quotes s as Ruby's String#inspect does for UTF-8 text.
+func rubyQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\v':
+			b.WriteString(`\v`)
+		case '\a':
+			b.WriteString(`\a`)
+		case '\b':
+			b.WriteString(`\b`)
+		case 0x1b:
+			b.WriteString(`\e`)
+		case '#':
+			if i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '$' || s[i+1] == '@') {
+				b.WriteByte('\\')
+			}
+			b.WriteByte('#')
+		default:
+			switch {
+			case r == utf8.RuneError:
+				b.WriteString(fmt.Sprintf(`\x%02X`, s[i]))
+			case r < 0x20 || r == 0x7f:
+				b.WriteString(fmt.Sprintf(`\x%02X`, r))
+			case !unicode.IsPrint(r):
+				b.WriteString(fmt.Sprintf(`\u%04X`, r))
+			default:
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
