@@ -2,7 +2,6 @@ package ciimage
 
 import (
 	"io/fs"
-	"sort"
 
 	"gopkg.in/yaml.v3"
 )
@@ -179,12 +178,3 @@ func (c *composer) errorAt(file string, n *yaml.Node, location, message string, 
 // markFailed records that composing the top-level key failed.
 func (c *composer) markFailed(key string) { c.failed[key] = true }
 
-// sortedKeys returns the keys of m in bytewise order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -11,11 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// corpusDir holds real .gitlab-ci.yml files written by GitLab users.
-const corpusDir = "../shared/corpus/gitlab-ci"
 
 func TestComposeCorpus(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join(corpusDir, "*.yml"))
+	paths, err := filepath.Glob(filepath.Join(corpusDir, "gitlab-ci", "*.yml"))
 	require.NoError(t, err, "listing %s", corpusDir)
 	if len(paths) == 0 {
 		t.Skipf("no corpus files in %s", corpusDir)

@@ -18,12 +18,6 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// isNull reports whether n is absent or a YAML null, which GitLab treats
-// as an unspecified entry.
-func isNull(n *yaml.Node) bool {
-	n = deref(n)
-	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
-}
 
 // isString reports whether n is a YAML string, which is what GitLab's
 // type: String check accepts.
@@ -32,11 +26,6 @@ func isString(n *yaml.Node) bool {
 	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
 }
 
-// isMapping reports whether n is a YAML mapping (a Ruby Hash).
-func isMapping(n *yaml.Node) bool {
-	n = deref(n)
-	return n != nil && n.Kind == yaml.MappingNode
-}
 
 // isSequence reports whether n is a YAML sequence (a Ruby Array).
 func isSequence(n *yaml.Node) bool {

@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// messages returns "LOCATION MESSAGE" for each finding of the pipeline and
+// pipelineMessages returns "LOCATION MESSAGE" for each finding of the pipeline and
 // its jobs, in order.
-func messages(p *Pipeline) []string {
+func pipelineMessages(p *Pipeline) []string {
 	var out []string
 	all := append(Diagnostics{}, p.Diagnostics...)
 	for _, j := range p.Jobs {
@@ -123,7 +123,7 @@ func TestGitLabMessages(t *testing.T) {
 	for _, tc := range gitlabMessageCases {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _ := ParsePipeline(".gitlab-ci.yml", []byte(tc.yaml))
-			assert.Equal(t, tc.want, messages(p), "findings for %q", tc.yaml)
+			assert.Equal(t, tc.want, pipelineMessages(p), "findings for %q", tc.yaml)
 		})
 	}
 }

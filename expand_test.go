@@ -1,6 +1,7 @@
 package ciimage
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,18 +180,9 @@ func FuzzExpandValue(f *testing.F) {
 		}
 		referenced, undefined := VariableReferences(value, vars)
 		for _, name := range undefined {
-			if !containsString(referenced, name) {
+			if !slices.Contains(referenced, name) {
 				t.Errorf("VariableReferences(%q): undefined %q is not among referenced %q", value, name, referenced)
 			}
 		}
 	})
-}
-
-func containsString(list []string, s string) bool {
-	for _, item := range list {
-		if item == s {
-			return true
-		}
-	}
-	return false
 }

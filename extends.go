@@ -2,6 +2,7 @@ package ciimage
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -145,7 +146,7 @@ func (e *extender) extendChecked(name string, value *yaml.Node, ancestors []stri
 		return nil, &extendError{extendsNode, fmt.Sprintf("%s: invalid base hashes in `extends` (%s)", name, strings.Join(invalid, ", "))}
 	case len(ancestors) > maxExtendsNesting:
 		return nil, &extendError{extendsNode, name + ": nesting too deep in `extends`"}
-	case containsString(ancestors, name):
+	case slices.Contains(ancestors, name):
 		return nil, &extendError{extendsNode, name + ": circular dependency detected in `extends`"}
 	}
 
@@ -175,13 +176,4 @@ func extendsNames(n *yaml.Node) []string {
 		return names
 	}
 	return []string{rubyToS(n)}
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

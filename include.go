@@ -113,7 +113,7 @@ func (c *composer) readInclude(entry *yaml.Node) []*yaml.Node {
 func (c *composer) includeKind(entry *yaml.Node) (string, bool) {
 	var kinds []string
 	for _, key := range includeLocationKeys {
-		if v := mappingValue(entry, key); v != nil && !isBlank(v) {
+		if v := mappingValue(entry, key); v != nil && !isBlankNode(v) {
 			kinds = append(kinds, key)
 		}
 	}
@@ -133,7 +133,7 @@ func (c *composer) includeKind(entry *yaml.Node) (string, bool) {
 
 // isBlank reports whether n is what Ruby's blank? calls blank: null,
 // false, a whitespace-only string or an empty list or hash.
-func isBlank(n *yaml.Node) bool {
+func isBlankNode(n *yaml.Node) bool {
 	switch {
 	case isNull(n), isFalse(n):
 		return true

@@ -3,6 +3,7 @@ package ciimage
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -93,7 +94,7 @@ func retagEncoded(n *yaml.Node) {
 // or at the include entry at, with prefix before each message.
 func (c *composer) interpolateFile(file string, loaded loadedYAML, given, at *yaml.Node, prefix string) *yaml.Node {
 	if loaded.header == nil {
-		if !isNull(given) && !isBlank(given) {
+		if !isNull(given) && !isBlankNode(given) {
 			c.report(SeverityError, at, "", prefix+"Given inputs not defined in the `spec` section of the included configuration file", ErrInvalidConfig)
 		}
 		return loaded.content
@@ -203,7 +204,7 @@ func (c *composer) inputSpecError(name string, spec *yaml.Node) string {
 			return fmt.Sprintf("unknown input specification for `%s` (valid types: %s)", name, strings.Join(inputTypes, ", "))
 		}
 	}
-	if t := mappingValue(spec, "type"); t != nil && !containsString(inputTypes, rubyToS(t)) {
+	if t := mappingValue(spec, "type"); t != nil && !slices.Contains(inputTypes, rubyToS(t)) {
 		return fmt.Sprintf("unknown input specification for `%s` (valid types: %s)", name, strings.Join(inputTypes, ", "))
 	}
 	return ""

@@ -1,6 +1,7 @@
 package ciimage
 
 import (
+	"io/fs"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -89,13 +90,38 @@ var defaultKeys = keySet("before_script", "after_script", "hooks", "cache", "ima
 const maxJobNameLength = 255
 
 // ParsePipeline reads a single .gitlab-ci.yml from data as GitLab does and
-// returns its jobs. file names the data in findings. The returned
-// pipeline is never nil: jobs that no error touches are complete even when
-// others are not. The error is non-nil when there is at least one error
-// finding; it joins one *ConfigError per finding.
+// returns its jobs. file names the data in findings. Local includes are
+// not read (each gets a warning); use LoadPipeline to read them. The
+// returned pipeline is never nil: jobs that no error touches are complete
+// even when others are not. The error is non-nil when there is at least
+// one error finding; it joins one *ConfigError per finding.
 func ParsePipeline(file string, data []byte) (*Pipeline, error) {
-	doc, diags := parseDocument(file, data)
-	p := PipelineFromDocument(doc)
+	doc, diags := ParseDocument(file, data, ComposeOptions{})
+	return pipelineFromComposed(doc, diags)
+}
+
+// LoadPipeline reads the pipeline at path inside fsys, the repository's
+// root, composing its local includes, extends, !reference and anchors as
+// GitLab does, and returns its jobs as ParsePipeline does. A pipeline file
+// that cannot be read gives an error that wraps the fs error.
+func LoadPipeline(fsys fs.FS, path string, opts ComposeOptions) (*Pipeline, error) {
+	doc, diags := Compose(fsys, path, opts)
+	if doc == nil {
+		return &Pipeline{File: path, Diagnostics: diags}, diags.Err()
+	}
+	return pipelineFromComposed(doc, diags)
+}
+
+// pipelineFromComposed finds the jobs of a composed document, keeping the
+// composition findings first.
+func pipelineFromComposed(doc *Document, diags Diagnostics) (*Pipeline, error) {
+	var p *Pipeline
+	if len(doc.Root.Content) == 0 && diags.HasErrors() {
+		// The file did not load: GitLab reports only why.
+		p = &Pipeline{File: doc.File}
+	} else {
+		p = PipelineFromDocument(doc)
+	}
 	p.Diagnostics = append(diags, p.Diagnostics...)
 	return p, p.Err()
 }

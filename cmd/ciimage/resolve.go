@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/ciimage/ciimage"
 )
@@ -90,12 +92,93 @@ func readPipeline(f resolveFlags, args []string) (*ciimage.Pipeline, error) {
 	if len(args) == 1 {
 		file = args[0]
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
+	if _, err := os.Stat(file); err != nil {
 		return nil, fmt.Errorf("cannot read the pipeline: %w", err)
 	}
-	pipeline, _ := ciimage.ParsePipeline(file, data)
+
+	root, path, err := repositoryRoot(file)
+	if err != nil {
+		return nil, err
+	}
+	pipeline, err := ciimage.LoadPipeline(os.DirFS(root), path, ciimage.ComposeOptions{Variables: ciimage.Variables(f.vars)})
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("cannot read the pipeline: %w", err)
+	}
+	relocate(pipeline, root)
 	return pipeline, nil
+}
+
+// repositoryRoot returns the root of the repository that holds file, the
+// nearest folder above it with a .git entry, else the file's folder, and
+// the file's path inside it with forward slashes, as local includes name
+// files.
+func repositoryRoot(file string) (string, string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", "", fmt.Errorf("cannot read the pipeline: %w", err)
+	}
+
+	root := filepath.Dir(abs)
+	for dir := root; ; dir = filepath.Dir(dir) {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			root = dir
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return "", "", fmt.Errorf("cannot read the pipeline: %w", err)
+	}
+	return root, filepath.ToSlash(rel), nil
+}
+
+// relocate rewrites the repository-relative file names of the pipeline's
+// entries and findings relative to the working directory, so that a
+// finding's FILE can be opened from where the command ran.
+func relocate(p *ciimage.Pipeline, root string) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return
+	}
+	move := func(pos *ciimage.Position) {
+		if pos.File == "" || filepath.IsAbs(pos.File) {
+			return
+		}
+		abs := filepath.Join(root, filepath.FromSlash(pos.File))
+		if rel, err := filepath.Rel(wd, abs); err == nil && len(rel) < len(abs) {
+			pos.File = rel
+		} else {
+			pos.File = abs
+		}
+	}
+
+	file := ciimage.Position{File: p.File}
+	move(&file)
+	p.File = file.File
+	for i := range p.Diagnostics {
+		move(&p.Diagnostics[i].Position)
+	}
+	for _, job := range p.Jobs {
+		move(&job.Pos)
+		for i := range job.Diagnostics {
+			move(&job.Diagnostics[i].Position)
+		}
+		if job.Image != nil {
+			img := *job.Image
+			move(&img.Pos)
+			job.Image = &img
+		}
+		services := make([]ciimage.Service, len(job.Services))
+		for i, svc := range job.Services {
+			move(&svc.Pos)
+			services[i] = svc
+		}
+		job.Services = services
+	}
 }
 
 // writePlan prints the plan in the chosen format, the findings on stderr,
