@@ -177,4 +177,3 @@ func (c *composer) errorAt(file string, n *yaml.Node, location, message string, 
 
 // markFailed records that composing the top-level key failed.
 func (c *composer) markFailed(key string) { c.failed[key] = true }
-

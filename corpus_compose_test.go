@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-
 func TestComposeCorpus(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join(corpusDir, "gitlab-ci", "*.yml"))
 	require.NoError(t, err, "listing %s", corpusDir)

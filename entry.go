@@ -18,14 +18,12 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-
 // isString reports whether n is a YAML string, which is what GitLab's
 // type: String check accepts.
 func isString(n *yaml.Node) bool {
 	n = deref(n)
 	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
 }
-
 
 // isSequence reports whether n is a YAML sequence (a Ruby Array).
 func isSequence(n *yaml.Node) bool {

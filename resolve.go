@@ -94,4 +94,3 @@ func quoteAll(values []string) []string {
 	}
 	return out
 }
-
