@@ -165,30 +165,26 @@ const (
 // image name, and fails the job when it is a custom alias. The findings
 // have no Position or Location.
 func HostnameDiagnostics(alias, service string, custom bool) Diagnostics {
-	var diagnostics Diagnostics
+	var reasons []string
 	if problem, rejectedBy := hostNameProblem(alias); problem != "" {
-		diagnostics = append(diagnostics, Diagnostic{
-			Severity: SeverityWarning,
-			Message: fmt.Sprintf(
-				"alias %q is not a valid RFC 1123 host name: %s. %s may reject it as a host.",
-				alias, problem, rejectedBy),
-		})
+		reasons = append(reasons, fmt.Sprintf("it is not a valid RFC 1123 host name (%s), so %s may reject it as a host", problem, rejectedBy))
 	}
 
-	if isDNS1123Subdomain(alias) {
-		return diagnostics
+	if !isDNS1123Subdomain(alias) {
+		consequence := "it is not a DNS-1123 subdomain (lowercase letters, digits, \"-\" and \".\"), so the Kubernetes executor silently drops this derived alias"
+		if custom {
+			consequence = fmt.Sprintf("it is not a DNS-1123 subdomain (lowercase letters, digits, \"-\" and \".\"), so on the Kubernetes executor the job fails with \"provided host alias %s for service %s is invalid DNS\"", alias, service)
+		}
+		reasons = append(reasons, consequence)
 	}
-	consequence := "so the Kubernetes executor silently drops this derived alias"
-	if custom {
-		consequence = fmt.Sprintf("so on the Kubernetes executor the job fails with \"provided host alias %s for service %s is invalid DNS\"", alias, service)
+
+	if len(reasons) == 0 {
+		return nil
 	}
-	diagnostics = append(diagnostics, Diagnostic{
+	return Diagnostics{{
 		Severity: SeverityWarning,
-		Message: fmt.Sprintf(
-			"alias %q is not a DNS-1123 subdomain (lowercase letters, digits, \"-\" and \".\"), %s. The Docker executor accepts it.",
-			alias, consequence),
-	})
-	return diagnostics
+		Message:  fmt.Sprintf("alias %q works on the Docker executor, but %s.", alias, strings.Join(reasons, "; and ")),
+	}}
 }
 
 // hostNameProblem returns why name is not an RFC 1123 host name and which

@@ -97,6 +97,5 @@ func ExampleHostnameDiagnostics() {
 	}
 	// Output:
 	// 0
-	// alias "alpine_edge" is not a valid RFC 1123 host name: it contains '_'. HTTP clients and URI parsers may reject it as a host.
-	// alias "alpine_edge" is not a DNS-1123 subdomain (lowercase letters, digits, "-" and "."), so on the Kubernetes executor the job fails with "provided host alias alpine_edge for service alpine:edge is invalid DNS". The Docker executor accepts it.
+	// alias "alpine_edge" works on the Docker executor, but it is not a valid RFC 1123 host name (it contains '_'), so HTTP clients and URI parsers may reject it as a host; and it is not a DNS-1123 subdomain (lowercase letters, digits, "-" and "."), so on the Kubernetes executor the job fails with "provided host alias alpine_edge for service alpine:edge is invalid DNS".
 }

@@ -99,21 +99,26 @@ func isFileVariable(name string, vars Variables) bool {
 	return false
 }
 
-// predefinedVariables are the variables outside the CI_ and GITLAB_ name
-// spaces that GitLab or the runner define for jobs.
+// predefinedVariables are the variables outside the CI_ and FF_ name
+// spaces that GitLab (18.x) or the runner define for jobs. GITLAB_ names
+// are listed one by one, because projects define their own GITLAB_
+// variables too.
 var predefinedVariables = []string{
-	"CI", "GITLAB_CI", "CHAT_CHANNEL", "CHAT_INPUT", "CHAT_USER_ID",
+	"CI", "GITLAB_CI", "GITLAB_FEATURES", "GITLAB_USER_EMAIL", "GITLAB_USER_ID",
+	"GITLAB_USER_LOGIN", "GITLAB_USER_NAME", "GITLAB_ENV",
+	"CHAT_CHANNEL", "CHAT_INPUT", "CHAT_USER_ID",
 	"TRIGGER_PAYLOAD", "KUBECONFIG", TempProjectDirVariable,
 }
 
 // IsPredefinedVariable reports whether name belongs to the variables that
-// GitLab or the runner define for jobs: every name starting with CI_,
-// GITLAB_ or FF_ (the runner's feature flags) and a few others such as CI
-// and RUNNER_TEMP_PROJECT_DIR. Their values come from the project, the
+// GitLab or the runner define for jobs: every name starting with CI_ or
+// FF_ (the runner's feature flags), the GITLAB_ variables GitLab sets,
+// such as GITLAB_USER_LOGIN, and a few others such as CI and
+// RUNNER_TEMP_PROJECT_DIR. Their values come from the project, the
 // pipeline or the runner host, so configuration alone cannot resolve a
 // reference to one that the caller has not defined.
 func IsPredefinedVariable(name string) bool {
-	for _, prefix := range []string{"CI_", "GITLAB_", "FF_"} {
+	for _, prefix := range []string{"CI_", "FF_"} {
 		if strings.HasPrefix(name, prefix) {
 			return true
 		}

@@ -123,7 +123,49 @@ func pipelineFromComposed(doc *Document, diags Diagnostics) (*Pipeline, error) {
 		p = PipelineFromDocument(doc)
 	}
 	p.Diagnostics = append(diags, p.Diagnostics...)
+	if includesNotRead(diags) {
+		softenMissingDefinitions(p)
+	}
 	return p, p.Err()
+}
+
+// includesNotRead reports whether composition left out an include it could
+// not read (a remote, project, template or component include, or a local
+// one without repository files).
+func includesNotRead(diags Diagnostics) bool {
+	for _, d := range diags {
+		if d.Kind == ErrNotSupported && strings.HasPrefix(d.Location, "include") {
+			return true
+		}
+	}
+	return false
+}
+
+// Messages of findings that an include that was not read can cause, because
+// it would have defined the missing job keyword, job or extends base.
+var missingDefinitionMessages = []string{
+	"config should implement the script:, run:, or trigger: keyword",
+	"config should contain at least one visible job",
+	"unknown keys in `extends`",
+}
+
+// softenMissingDefinitions turns the errors that an unread include can
+// cause into warnings that say so: GitLab, which reads the include, may
+// not report them.
+func softenMissingDefinitions(p *Pipeline) {
+	for i, d := range p.Diagnostics {
+		if d.Severity != SeverityError {
+			continue
+		}
+		for _, message := range missingDefinitionMessages {
+			if strings.Contains(d.Message, message) {
+				d.Severity = SeverityWarning
+				d.Message += " (an include that was not read may define what is missing)"
+				p.Diagnostics[i] = d
+				break
+			}
+		}
+	}
 }
 
 // Err joins the pipeline's error findings, its jobs' included, into one
