@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -41,6 +43,45 @@ func TestCorpusPipelinesResolve(t *testing.T) {
 				require.NotNil(t, job.Services, "job %s of %s has nil services", job.Name, file)
 				require.NotNil(t, job.Diagnostics, "job %s of %s has nil diagnostics", job.Name, file)
 			}
+		})
+	}
+}
+
+// corpusGoldenFiles are corpus pipelines whose plans were checked by hand
+// against GitLab's and the runner's rules: aliases from registry paths and
+// custom aliases (013, 014), a repeated custom alias that the runner
+// skips (025), inherit:default (012), a service command (015) and pull
+// policies from anchors and merge keys (018).
+var corpusGoldenFiles = []string{
+	"012-firecow-gitlab-ci-local.yml",
+	"013-firecow-gitlab-ci-local.yml",
+	"014-firecow-gitlab-ci-local.yml",
+	"015-firecow-gitlab-ci-local.yml",
+	"018-postgres-ai-database-lab-engine.yml",
+	"025-psono-psono-server.yml",
+}
+
+// TestCorpusGolden compares the JSON plans of a few corpus pipelines with
+// testdata/corpus/NAME.golden. Run "go test -update" to rewrite them.
+func TestCorpusGolden(t *testing.T) {
+	corpusFiles(t, "gitlab-ci", "*.yml")
+	fsys := os.DirFS(filepath.Join(corpusDir, "gitlab-ci"))
+
+	for _, name := range corpusGoldenFiles {
+		t.Run(name, func(t *testing.T) {
+			pipeline, _ := LoadPipeline(fsys, name, ComposeOptions{})
+			plan, err := Resolve(context.Background(), pipeline, ResolveOptions{})
+			require.NoError(t, err)
+			got := encodePlan(t, plan)
+
+			golden := filepath.Join("testdata", "corpus", strings.TrimSuffix(name, ".yml")+".golden")
+			if *update {
+				require.NoError(t, os.WriteFile(golden, got, 0o644))
+				return
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "missing golden file; run go test -update")
+			assert.Equal(t, string(want), string(got), "plan of corpus file %s differs from %s", name, golden)
 		})
 	}
 }

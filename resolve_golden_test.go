@@ -50,6 +50,12 @@ func resolveGoldenCase(t *testing.T, file string) []byte {
 	plan, err := Resolve(context.Background(), pipeline, opts)
 	require.NoError(t, err)
 
+	return encodePlan(t, plan)
+}
+
+// encodePlan returns the plan as indented JSON, as ciimage prints it.
+func encodePlan(t *testing.T, plan *Plan) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")

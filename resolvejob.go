@@ -15,10 +15,13 @@ type resolver struct {
 	runnerDiags Diagnostics
 	auth        map[string]*RegistryAuth
 	authDiags   Diagnostics
+	// reported holds the runner-setting findings already reported, which
+	// the runner repeats for every image but ciimage reports once.
+	reported map[string]bool
 }
 
 func newResolver(opts ResolveOptions) *resolver {
-	r := &resolver{opts: opts, runner: opts.Runner, auth: make(map[string]*RegistryAuth)}
+	r := &resolver{opts: opts, runner: opts.Runner, auth: make(map[string]*RegistryAuth), reported: make(map[string]bool)}
 	if r.runner == nil {
 		r.runner = DefaultRunner()
 	}
@@ -143,10 +146,11 @@ func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, di
 		Source:     job.ImageSource,
 	}
 
+	diags = appendAt(diags, entrypointDiagnostics(img.Entrypoint), img.Pos, img.Location)
 	plan.Entrypoint, diags = r.entrypoint(img.Entrypoint, img.Pos, img.Location, diags)
 	var found Diagnostics
 	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, img.PullPolicy)
-	diags = appendAt(diags, found, img.Pos, img.Location)
+	diags = appendAt(diags, r.once(found), img.Pos, img.Location)
 	if t.unresolved {
 		return plan, diags
 	}
@@ -172,7 +176,7 @@ func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, dia
 
 	var found Diagnostics
 	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, nil)
-	diags = appendAt(diags, found, t.pos, t.location)
+	diags = appendAt(diags, r.once(found), t.pos, t.location)
 	if t.unresolved {
 		return plan, diags
 	}
@@ -185,7 +189,6 @@ func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, dia
 // has disable_entrypoint_overwrite, which it logs as "Entrypoint override
 // disabled".
 func (r *resolver) entrypoint(entrypoint []string, pos Position, location string, diags Diagnostics) ([]string, Diagnostics) {
-	diags = appendAt(diags, entrypointDiagnostics(entrypoint), pos, location)
 	if len(entrypoint) == 0 || !r.runner.Docker.DisableEntrypointOverwrite {
 		return entrypoint, diags
 	}
@@ -195,16 +198,36 @@ func (r *resolver) entrypoint(entrypoint []string, pos Position, location string
 	})
 }
 
+// once drops the findings about an invalid pull_policy or
+// allowed_pull_policies value in config.toml that were already reported:
+// they do not depend on the image.
+func (r *resolver) once(found Diagnostics) Diagnostics {
+	var out Diagnostics
+	for _, d := range found {
+		if strings.Contains(d.Message, "unsupported ") {
+			key := d.String()
+			if r.reported[key] {
+				continue
+			}
+			r.reported[key] = true
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // expandDockerOptions expands the docker: executor options, as the runner
 // does for platform and user.
 func expandDockerOptions(opts DockerOptions, vars Variables) DockerOptions {
 	return DockerOptions{Platform: ExpandValue(opts.Platform, vars), User: ExpandValue(opts.User, vars)}
 }
 
-// entrypointDiagnostics warns about an entrypoint whose last element is
-// -c. The runner passes its shell-detection script as the container's
-// command, so "bash -c" runs that script's first word, sh, which then
-// reads the job script: the job runs in sh, not in the shell named here.
+// entrypointDiagnostics warns about a build image entrypoint whose last
+// element is -c. The runner passes its shell-detection script as the
+// container's command, so "bash -c" runs that script's first word, sh,
+// which then reads the job script: the job runs in sh, not in the shell
+// named here. A service's entrypoint runs the service's own command, so
+// -c is fine there.
 func entrypointDiagnostics(entrypoint []string) Diagnostics {
 	if len(entrypoint) < 2 || entrypoint[len(entrypoint)-1] != "-c" {
 		return nil

@@ -116,7 +116,7 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 	plan.Image = parsed.Pulled
 	var found Diagnostics
 	plan.PullPolicy, found = r.runner.EffectivePullPolicy(parsed.Pulled, t.pullPolicy)
-	diags = appendAt(diags, found, t.pos, t.location)
+	diags = appendAt(diags, r.once(found), t.pos, t.location)
 
 	if parsed.Valid {
 		// An invalid name is reported by the alias walk, which knows
