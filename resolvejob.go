@@ -56,6 +56,7 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 
 	jp.Image, jp.Diagnostics = r.resolveImage(job, vars, auth, jp.Diagnostics)
 	jp.Services, jp.Diagnostics = r.resolveServices(job, vars, auth, jp.Diagnostics)
+	newMasker(vars).maskPlan(&jp)
 	return jp, nil
 }
 

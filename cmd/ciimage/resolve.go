@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ciimage/ciimage"
 )
@@ -21,6 +22,7 @@ type resolveFlags struct {
 	commonFlags
 	jobs    listFlag
 	payload string
+	repo    string
 }
 
 func runResolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -29,6 +31,7 @@ func runResolve(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	f.register(fs)
 	fs.Var(&f.jobs, "job", "resolve only the job with this `NAME` (repeatable)")
 	fs.StringVar(&f.payload, "payload", "", "a job payload JSON `FILE` as GitLab sends it to the runner, instead of a pipeline")
+	fs.StringVar(&f.repo, "repo", "", "the repository root `DIR` that local includes are read from (default: the nearest folder above the pipeline with a .git entry, else the pipeline's folder)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -96,7 +99,7 @@ func readPipeline(f resolveFlags, args []string) (*ciimage.Pipeline, error) {
 		return nil, fmt.Errorf("cannot read the pipeline: %w", err)
 	}
 
-	root, path, err := repositoryRoot(file)
+	root, path, err := repositoryRoot(file, f.repo)
 	if err != nil {
 		return nil, err
 	}
@@ -108,17 +111,28 @@ func readPipeline(f resolveFlags, args []string) (*ciimage.Pipeline, error) {
 	return pipeline, nil
 }
 
-// repositoryRoot returns the root of the repository that holds file, the
-// nearest folder above it with a .git entry, else the file's folder, and
+// repositoryRoot returns the root of the repository that holds file, and
 // the file's path inside it with forward slashes, as local includes name
-// files.
-func repositoryRoot(file string) (string, string, error) {
+// files. The root is repo when it is not empty, else the nearest folder
+// above the file with a .git entry, else the file's folder.
+func repositoryRoot(file, repo string) (string, string, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return "", "", fmt.Errorf("cannot read the pipeline: %w", err)
 	}
 
 	root := filepath.Dir(abs)
+	if repo != "" {
+		root, err = filepath.Abs(repo)
+		if err != nil {
+			return "", "", fmt.Errorf("invalid -repo %q: %w", repo, err)
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return "", "", fmt.Errorf("the pipeline %s is not inside the -repo folder %s", file, repo)
+		}
+		return root, filepath.ToSlash(rel), nil
+	}
 	for dir := root; ; dir = filepath.Dir(dir) {
 		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
 			root = dir

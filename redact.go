@@ -1,0 +1,82 @@
+package ciimage
+
+import (
+	"sort"
+	"strings"
+)
+
+// maskedText replaces a secret value in plan output, as GitLab masks a
+// masked variable in job logs.
+const maskedText = "[MASKED]"
+
+// secretVariables are the variables whose values are credentials even
+// when they are not marked masked: the runner passes DOCKER_AUTH_CONFIG
+// from its environment to service containers, and GitLab sets the tokens.
+var secretVariables = keySet(
+	"DOCKER_AUTH_CONFIG", "CI_REGISTRY_PASSWORD", "CI_JOB_TOKEN", "CI_BUILD_TOKEN",
+	"CI_DEPENDENCY_PROXY_PASSWORD", "CI_DEPLOY_PASSWORD",
+)
+
+// minSecretLength is the length below which a value is not masked inside
+// other text, because short values such as "1" or "true" would mask
+// unrelated text. GitLab requires masked values of at least 8 characters.
+const minSecretLength = 8
+
+// masker replaces secret values in text.
+type masker struct {
+	secrets []string
+}
+
+// newMasker collects the values of masked and secret variables, longest
+// first, so that a secret that contains another is masked whole.
+func newMasker(vars Variables) masker {
+	var m masker
+	seen := make(map[string]bool)
+	for _, v := range vars {
+		if (!v.Masked && !secretVariables[v.Key]) || len(v.Value) < minSecretLength || seen[v.Value] {
+			continue
+		}
+		seen[v.Value] = true
+		m.secrets = append(m.secrets, v.Value)
+	}
+	sort.Slice(m.secrets, func(i, j int) bool { return len(m.secrets[i]) > len(m.secrets[j]) })
+	return m
+}
+
+// mask returns s with every secret value replaced by [MASKED].
+func (m masker) mask(s string) string {
+	for _, secret := range m.secrets {
+		if strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, maskedText)
+		}
+	}
+	return s
+}
+
+// maskMap masks the values of m in place.
+func (m masker) maskMap(values map[string]string) {
+	for k, v := range values {
+		values[k] = m.mask(v)
+	}
+}
+
+// maskPlan masks every secret value in a job's plan: names, variables,
+// the environment and the findings' messages.
+func (m masker) maskPlan(jp *JobPlan) {
+	if len(m.secrets) == 0 {
+		return
+	}
+	if jp.Image != nil {
+		jp.Image.Name = m.mask(jp.Image.Name)
+	}
+	for i := range jp.Services {
+		svc := &jp.Services[i]
+		svc.Name = m.mask(svc.Name)
+		svc.Image = m.mask(svc.Image)
+		m.maskMap(svc.Variables)
+		m.maskMap(svc.Environment)
+	}
+	for i := range jp.Diagnostics {
+		jp.Diagnostics[i].Message = m.mask(jp.Diagnostics[i].Message)
+	}
+}
