@@ -1,10 +1,11 @@
 // Package ciimage works out, from configuration alone, which containers a
 // GitLab CI job gets when it runs on a Docker-executor GitLab Runner.
 //
-// For each job it returns the build image and its entrypoint, every service
-// container with the hostnames (aliases) that reach it, the pull policy the
-// runner applies, whether the runner's allow-lists accept each image, and
-// which registry credentials would pull it, from which source. It reads
+// For each job it returns the build image and its entrypoint, and every
+// service container with the hostnames (aliases) that reach it. For each
+// image it returns the pull policy the runner applies, whether the
+// runner's allow-lists accept it, and which registry credentials would
+// pull it, from which source. It reads
 // .gitlab-ci.yml, the runner's config.toml, DOCKER_AUTH_CONFIG and the
 // runner user's Docker config.json. It starts no container, opens no socket
 // and runs no program: credential helpers are asked only through an
@@ -45,6 +46,71 @@
 // own is absent or null, and inherit:default (true, false or a list) can
 // turn that off; the deprecated top-level image: and services: flow into
 // default:, and setting a key in both places is GitLab's error.
+//
+// # Composition
+//
+// LoadPipeline and Compose read a pipeline in GitLab's order: the YAML is
+// loaded as Ruby's Psych loads it (a << merge key yields to the keys
+// written after it, in <<: [*a, *b] the first wins, a repeated key keeps
+// its last value, and YAML 1.1 scalars such as "on" and 010 keep their
+// Psych types), then local include: files are merged (from the fs.FS that
+// holds the repository, globs included, the including file last), then
+// spec: inputs are interpolated, extends is applied and !reference
+// resolved. Anchors are shared, never copied, so a file that reuses an
+// anchor many times costs work in proportion to its size. Includes that
+// need GitLab or the network are not fetched; each gets a warning.
+//
+// # Runner configuration
+//
+// ParseRunnerConfig reads config.toml. Runner picks a [[runners]] entry by
+// name, or the first with a Docker executor; DefaultRunner stands for a
+// runner whose settings are unknown, so findings that depend on them are
+// warnings. The runner's image is used when a job has none, its services
+// come before the job's, and a job's services count against
+// services_limit together with them.
+//
+// # Variables
+//
+// Names, aliases and the docker: options are expanded as the runner
+// expands them (os.Expand: an undefined variable is empty, $$ is $), the
+// build image name twice. The runner's environment comes first, then the
+// YAML variables, then ResolveOptions.Variables, the last definition
+// winning. A name that uses a variable GitLab sets for each job, such as
+// CI_REGISTRY_IMAGE, is reported as not resolved instead of being
+// expanded to nothing. A service container receives the public and
+// internal job variables and then its own, expanded against all of them.
+//
+// # Aliases
+//
+// ParseImageName derives what the runner derives from a name: the
+// service part without the registry port, the version, the pulled
+// reference and the default aliases (/ replaced by __, then by -).
+// AssignAliases walks all of a job's services in order and gives each
+// alias to the first service that claims it; a service with no free alias
+// is not started, and the runner reports no error for it.
+//
+// # Allow-lists and pull policies
+//
+// allowed_images and allowed_services are matched with the runner's
+// doublestar patterns against the expanded name as written. The pull
+// policies a job requests are filtered by allowed_pull_policies (by
+// default the runner's pull_policy, by default always), and an empty
+// result is the runner's error.
+//
+// # Registry credentials
+//
+// ResolveRegistryAuth gathers credentials in the runner's order:
+// DOCKER_AUTH_CONFIG, the runner user's ~/.docker/config.json (else
+// ~/.dockercfg), then the job payload's registry credentials. The first
+// source to claim a registry path keeps it, and an image uses the longest
+// matching path. Credential helpers run only through a
+// CredentialHelperRunner the caller supplies.
+//
+// # Job payloads
+//
+// ParsePayload reads the JSON GitLab sends a runner for one job, and
+// PipelineFromPayload makes a pipeline of it, so that the same alias,
+// variable, allow-list, pull-policy and credential rules apply.
 //
 // # Diagnostics and errors
 //
