@@ -224,3 +224,48 @@ func TestServiceValue(t *testing.T) {
 	assert.Equal(t, []string{"postgres", "-c", "fsync=off"}, svcs[1].Command)
 	assert.Equal(t, Variables{{Key: "POSTGRES_DB", Value: "app", Public: true}, {Key: "N", Value: "1", Public: true}}, svcs[1].Variables)
 }
+
+func TestInheritVariables(t *testing.T) {
+	const base = "variables: {A: '1', B: '2'}\n"
+	cases := []struct {
+		job  string
+		want Variables
+	}{
+		{"j: {script: x}", Variables{{Key: "A", Value: "1", Public: true}, {Key: "B", Value: "2", Public: true}}},
+		{"j: {script: x, inherit: {variables: false}}", Variables{}},
+		{"j: {script: x, inherit: {variables: [B]}}", Variables{{Key: "B", Value: "2", Public: true}}},
+		{"j: {script: x, variables: {A: '3'}}", Variables{{Key: "A", Value: "1", Public: true}, {Key: "B", Value: "2", Public: true}, {Key: "A", Value: "3", Public: true}}},
+		{"j: {script: x, variables: {C: {value: '$A', expand: false}}}", Variables{{Key: "A", Value: "1", Public: true}, {Key: "B", Value: "2", Public: true}, {Key: "C", Value: "$A", Public: true, Raw: true}}},
+	}
+	for _, tc := range cases {
+		p, err := ParsePipeline("ci.yml", []byte(base+tc.job))
+		require.NoError(t, err, tc.job)
+		assert.Equal(t, tc.want, p.Job("j").Variables, "variables of %s", tc.job)
+	}
+}
+
+func TestInheritVariablesInvalid(t *testing.T) {
+	p, _ := ParsePipeline("ci.yml", []byte("j: {script: x, inherit: {variables: yes please}}"))
+	assert.Equal(t, []string{"jobs:j:inherit:variables should be a bool or array of strings"}, pipelineMessages(p))
+}
+
+// TestServiceVariablesAsGitLabSendsThem checks that YAML 1.1 scalars reach
+// the service as GitLab turns them into strings.
+func TestServiceVariablesAsGitLabSendsThem(t *testing.T) {
+	p, err := ParsePipeline("ci.yml", []byte(`j:
+  script: x
+  services:
+    - name: postgres:16
+      variables: {ON: on, OCTAL: 010, FLOAT: 3.10, UNDERSCORE: 1_000, QUOTED: "010", NO: no}
+`))
+	require.NoError(t, err)
+	want := Variables{
+		{Key: "true", Value: "true", Public: true}, // Psych reads the key ON as a boolean too.
+		{Key: "OCTAL", Value: "8", Public: true},
+		{Key: "FLOAT", Value: "3.1", Public: true},
+		{Key: "UNDERSCORE", Value: "1000", Public: true},
+		{Key: "QUOTED", Value: "010", Public: true},
+		{Key: "false", Value: "false", Public: true},
+	}
+	assert.Equal(t, want, p.Job("j").Services[0].Variables)
+}
