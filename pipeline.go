@@ -218,6 +218,10 @@ func PipelineFromDocument(doc *Document) *Pipeline {
 		}
 		if doc.Failed(entry.Key.Value) {
 			job.Invalid = true
+			job.Diagnostics = append(job.Diagnostics, Diagnostic{
+				Severity: SeverityWarning, Position: job.Pos, Location: job.Location, Kind: ErrInvalidConfig,
+				Message: "not planned: its extends or !reference failed (see the pipeline's findings), so GitLab rejects the pipeline",
+			})
 			p.Jobs = append(p.Jobs, job)
 			continue
 		}
