@@ -128,5 +128,8 @@
 // Passwords, tokens, auth values and identity tokens are held in Secret,
 // whose every printed, formatted and encoded form is REDACTED. Only
 // Secret.Reveal returns the value, and no error, diagnostic or plan
-// contains one.
+// contains one. Variables are plain strings, because service containers
+// receive them: in a plan, the values of masked variables and of
+// credential variables such as DOCKER_AUTH_CONFIG read [MASKED] wherever
+// they appear, as in GitLab's job logs.
 package ciimage

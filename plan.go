@@ -27,7 +27,7 @@ type ImagePlan struct {
 	// Entrypoint is nil when not set; [""] clears the image's entrypoint.
 	Entrypoint []string `json:"entrypoint"`
 	// PullPolicy is the effective list after allowed_pull_policies, in the
-	// order the runner tries it.
+	// order the runner tries it; empty when the runner rejects the request.
 	PullPolicy []string      `json:"pull_policy"`
 	Docker     DockerOptions `json:"docker"`
 	Source     Source        `json:"source"`

@@ -151,6 +151,7 @@ func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, di
 	plan.Entrypoint, diags = r.entrypoint(img.Entrypoint, img.Pos, img.Location, diags)
 	var found Diagnostics
 	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, img.PullPolicy)
+	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), img.Pos, img.Location)
 	if t.unresolved {
 		return plan, diags
@@ -177,6 +178,7 @@ func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, dia
 
 	var found Diagnostics
 	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, nil)
+	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), t.pos, t.location)
 	if t.unresolved {
 		return plan, diags

@@ -1,6 +1,10 @@
 package ciimage
 
-import "fmt"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
 
 // serviceTarget is one service of the runner's combined list: config.toml
 // services first, then the job's.
@@ -44,7 +48,61 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 		plan, diags = r.servicePlan(t, assignments[i], vars, auth, diags)
 		plans = append(plans, plan)
 	}
-	return plans, diags
+	return plans, append(diags, dockerHostDiagnostics(vars, targets, plans)...)
+}
+
+// validHostname returns the first alias that is a valid host name
+// everywhere, else the first alias.
+func validHostname(aliases []string) string {
+	for _, a := range aliases {
+		if problem, _ := hostNameProblem(a); problem == "" {
+			return a
+		}
+	}
+	return aliases[0]
+}
+
+// dockerHostDiagnostics warns when the job's docker CLI cannot reach its
+// Docker-in-Docker service by name: DOCKER_HOST names a host that no
+// service answers as, or DOCKER_HOST is not set and no service answers as
+// "docker", the host the docker image's entrypoint looks for.
+func dockerHostDiagnostics(vars Variables, targets []serviceTarget, plans []ServicePlan) Diagnostics {
+	dind := -1
+	claimed := make(map[string]bool)
+	for i, plan := range plans {
+		for _, alias := range plan.Aliases {
+			claimed[alias] = true
+		}
+		if dind < 0 && plan.Started && strings.Contains(plan.Name, "dind") {
+			dind = i
+		}
+	}
+	if dind < 0 {
+		return nil
+	}
+
+	t, plan := targets[dind], plans[dind]
+	dockerHost, set := vars.Lookup("DOCKER_HOST")
+	if !set {
+		if claimed["docker"] {
+			return nil
+		}
+		return Diagnostics{{
+			Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrInvalidConfig,
+			Message: fmt.Sprintf("service %q runs a Docker daemon but answers only as %s, and DOCKER_HOST is not set: the docker image's entrypoint looks for the daemon at the host \"docker\", so docker commands in the job cannot reach it. Add alias: docker to this service, or set DOCKER_HOST to tcp://%s:2375 (2376 with TLS).",
+				plan.Name, strings.Join(quoteAll(plan.Aliases), ", "), validHostname(plan.Aliases)),
+		}}
+	}
+
+	u, err := url.Parse(dockerHost)
+	if err != nil || u.Scheme != "tcp" || u.Hostname() == "" || claimed[u.Hostname()] {
+		return nil
+	}
+	return Diagnostics{{
+		Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrInvalidConfig,
+		Message: fmt.Sprintf("DOCKER_HOST is %s, but no service of this job answers as %q: service %q answers as %s. Add alias: %s to it, or point DOCKER_HOST at one of its hostnames.",
+			dockerHost, u.Hostname(), plan.Name, strings.Join(quoteAll(plan.Aliases), ", "), u.Hostname()),
+	}}
 }
 
 // serviceTargets expands the names and aliases of the runner's services
@@ -109,6 +167,7 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 	plan.Entrypoint, diags = r.entrypoint(t.entrypoint, t.pos, t.location, diags)
 	if t.unresolved {
 		plan.PullPolicy, _ = r.runner.EffectivePullPolicy(t.name, t.pullPolicy)
+		plan.PullPolicy = nonNil(plan.PullPolicy)
 		return plan, diags
 	}
 
@@ -116,6 +175,7 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 	plan.Image = parsed.Pulled
 	var found Diagnostics
 	plan.PullPolicy, found = r.runner.EffectivePullPolicy(parsed.Pulled, t.pullPolicy)
+	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), t.pos, t.location)
 
 	if parsed.Valid {
@@ -141,19 +201,45 @@ func ownVariables(environment, own Variables) map[string]string {
 	return m
 }
 
-// hostnameDiagnostics returns the host-name findings of each alias a
-// service claimed, each distinct message once.
+// hostnameDiagnostics returns the host-name findings of the aliases a
+// service claimed. A custom alias that is not a valid host name always
+// gets the full warning, because someone chose it. A derived alias such
+// as ns__img gets one short warning naming a valid alias of the same
+// service to use instead, or the full warning when there is none.
 func hostnameDiagnostics(name, alias string, aliases []string) Diagnostics {
 	custom := keySet(SplitAliases(alias)...)
 	var out Diagnostics
-	seen := make(map[string]bool)
+	var invalidDerived []string
+	valid := ""
 	for _, a := range aliases {
-		for _, d := range HostnameDiagnostics(a, name, custom[a]) {
-			if !seen[d.Message] {
-				seen[d.Message] = true
-				out = append(out, d)
+		found := HostnameDiagnostics(a, name, custom[a])
+		switch {
+		case len(found) == 0:
+			if valid == "" {
+				valid = a
 			}
+		case custom[a]:
+			out = append(out, found...)
+		default:
+			invalidDerived = append(invalidDerived, a)
 		}
+	}
+
+	for _, a := range invalidDerived {
+		if valid == "" {
+			out = append(out, HostnameDiagnostics(a, name, false)...)
+			continue
+		}
+		problem, rejectedBy := hostNameProblem(a)
+		if problem == "" {
+			problem = "it has uppercase letters"
+			rejectedBy = "the Kubernetes executor"
+		}
+		out = append(out, Diagnostic{
+			Severity: SeverityWarning,
+			Message: fmt.Sprintf("hostname %q is not valid everywhere (%s; %s may reject it, and the Kubernetes executor drops it): connect to %q instead",
+				a, problem, rejectedBy, valid),
+		})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // Exit statuses of the command.
@@ -19,6 +20,7 @@ const (
 const usage = `usage:
   ciimage resolve [flags] [PIPELINE_FILE]   resolve the jobs of a pipeline (default .gitlab-ci.yml)
   ciimage auth [flags] IMAGE...             show which registry credentials pull each image
+  ciimage version                           print the module version
 
 Run "ciimage resolve -h" or "ciimage auth -h" for the flags.
 `
@@ -39,6 +41,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runResolve(ctx, args[1:], stdout, stderr)
 	case "auth":
 		return runAuth(ctx, args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "ciimage", version())
+		return exitOK
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -46,4 +51,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ciimage: unknown command %q\n%s", args[0], usage)
 		return exitUsage
 	}
+}
+
+// version returns the module version the binary was built from, or
+// "(devel)" for a build from a working tree.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok || info.Main.Version == "" {
+		return "(devel)"
+	}
+	return info.Main.Version
 }

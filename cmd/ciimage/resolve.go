@@ -107,7 +107,7 @@ func readPipeline(f resolveFlags, args []string) (*ciimage.Pipeline, error) {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return nil, fmt.Errorf("cannot read the pipeline: %w", err)
 	}
-	relocate(pipeline, root)
+	relocate(pipeline, root, filepath.IsAbs(file))
 	return pipeline, nil
 }
 
@@ -151,9 +151,10 @@ func repositoryRoot(file, repo string) (string, string, error) {
 }
 
 // relocate rewrites the repository-relative file names of the pipeline's
-// entries and findings relative to the working directory, so that a
-// finding's FILE can be opened from where the command ran.
-func relocate(p *ciimage.Pipeline, root string) {
+// entries and findings relative to the working directory, or as absolute
+// paths when the pipeline was named by one, so that a finding's FILE can
+// be opened from where the command ran.
+func relocate(p *ciimage.Pipeline, root string, absolute bool) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return
@@ -163,7 +164,7 @@ func relocate(p *ciimage.Pipeline, root string) {
 			return
 		}
 		abs := filepath.Join(root, filepath.FromSlash(pos.File))
-		if rel, err := filepath.Rel(wd, abs); err == nil && len(rel) < len(abs) {
+		if rel, err := filepath.Rel(wd, abs); err == nil && !absolute {
 			pos.File = rel
 		} else {
 			pos.File = abs

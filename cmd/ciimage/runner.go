@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -27,17 +26,18 @@ func loadRunner(configFile, name string) (*ciimage.Runner, ciimage.Diagnostics, 
 		return nil, nil, fmt.Errorf("cannot read the runner configuration: %w", err)
 	}
 	config, diags := ciimage.ParseRunnerConfig(configFile, data)
-	if diags.HasErrors() && len(config.Runners) == 0 {
+	if config == nil || (diags.HasErrors() && len(config.Runners) == 0) {
+		// A file that is not valid TOML is reported, and the jobs are
+		// planned on a runner with default settings.
 		return ciimage.DefaultRunner(), diags, nil
 	}
 
 	runner, err := config.Runner(name)
-	var notFound *ciimage.RunnerNotFoundError
-	if errors.As(err, &notFound) {
-		return nil, diags, err
-	}
 	if err != nil {
 		return nil, diags, err
+	}
+	if !runner.IsDocker() {
+		return nil, diags, fmt.Errorf("runner %q in %s uses the %q executor; ciimage resolves jobs for the docker, docker+machine, docker-autoscaler and docker-windows executors", runner.Name, configFile, runner.Executor)
 	}
 	return runner, diags, nil
 }
