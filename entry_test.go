@@ -145,7 +145,7 @@ func TestErrorsCarryPosition(t *testing.T) {
 	assert.Equal(t, "ci.yml:5:14: jobs:j:services:service alias should be a string", cfgErr.Error())
 }
 
-// defaultInheritanceCases are GitLab's default: inheritance rules, given
+// TestDefaultInheritance checks GitLab's default: inheritance rules, given
 // default: {image: ruby:3, services: [postgres]}.
 func TestDefaultInheritance(t *testing.T) {
 	const base = "default: {image: 'ruby:3', services: [postgres]}\n"

@@ -20,8 +20,8 @@ type Image struct {
 	PullPolicy []string
 	Docker     DockerOptions
 	Kubernetes KubernetesOptions
-	// Pos is where the entry starts and Location is GitLab's key path for
-	// it, such as jobs:test:image.
+	// Pos is the position of the entry, and Location its GitLab key path,
+	// such as jobs:test:image.
 	Pos      Position
 	Location string
 }

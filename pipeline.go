@@ -51,7 +51,7 @@ type Job struct {
 	// Services is empty when neither the job nor default: sets any.
 	Services       []Service
 	ServicesSource Source
-	// Variables are the YAML variables the job sees: the top-level ones it
+	// Variables are the job's YAML variables: the top-level ones it
 	// inherits, then its own, all public.
 	Variables Variables
 	// Credentials are the registry credentials of a job payload. Nil means
@@ -150,8 +150,8 @@ var missingDefinitionMessages = []string{
 }
 
 // softenMissingDefinitions turns the errors that an unread include can
-// cause into warnings that say so: GitLab, which reads the include, may
-// not report them.
+// cause into warnings that name that cause, because GitLab, which reads
+// the include, may not report them.
 func softenMissingDefinitions(p *Pipeline) {
 	for i, d := range p.Diagnostics {
 		if d.Severity != SeverityError {

@@ -1,6 +1,6 @@
 package ciimage
 
-// Plan is the resolved answer for a pipeline or a job payload: per job,
+// Plan is the resolved result for a pipeline or a job payload: per job,
 // the containers the runner creates. Its JSON form is the output of
 // "ciimage resolve -format json": lists are never null, and image and
 // credentials are null when absent.
@@ -39,8 +39,8 @@ type ImagePlan struct {
 type ServicePlan struct {
 	// Name is the service name after variable expansion.
 	Name string `json:"name"`
-	// Image is what the runner pulls: Name with ":latest" added when it
-	// has neither a tag nor a sha256 digest.
+	// Image is the reference the runner pulls: Name with ":latest" added
+	// when it has neither a tag nor a sha256 digest of 64 characters.
 	Image string `json:"image"`
 	// Aliases are the hostnames that reach the container: the aliases it
 	// claimed in the runner's walk over the job's services, in walk order.

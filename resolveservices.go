@@ -63,9 +63,9 @@ func validHostname(aliases []string) string {
 }
 
 // dockerHostDiagnostics warns when the job's docker CLI cannot reach its
-// Docker-in-Docker service by name: DOCKER_HOST names a host that no
-// service answers as, or DOCKER_HOST is not set and no service answers as
-// "docker", the host the docker image's entrypoint looks for.
+// Docker-in-Docker service by name. That happens when DOCKER_HOST names a
+// host that no service claimed, or when DOCKER_HOST is not set and no
+// service claimed "docker", the host the docker image's entrypoint tries.
 func dockerHostDiagnostics(vars Variables, targets []serviceTarget, plans []ServicePlan) Diagnostics {
 	dind := -1
 	claimed := make(map[string]bool)
@@ -179,8 +179,8 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 	diags = appendAt(diags, r.once(found), t.pos, t.location)
 
 	if parsed.Valid {
-		// An invalid name is reported by the alias walk, which knows
-		// whether a custom alias makes the runner fail the job.
+		// The alias walk reports an invalid name, because only the walk
+		// tells whether a custom alias makes the runner fail the job.
 		diags = appendAt(diags, ImageNameDiagnostics(t.name, RoleService), t.pos, t.location)
 	}
 	diags = appendAt(diags, assignment.Diagnostics, t.pos, t.location)

@@ -2,7 +2,7 @@ package ciimage
 
 import "fmt"
 
-// redacted is what every printed form of a Secret shows.
+// redacted is the text of every printed form of a Secret.
 const redacted = "REDACTED"
 
 // Secret holds a password, token, auth value or identity token. Every

@@ -42,8 +42,8 @@ func loadRunner(configFile, name string) (*ciimage.Runner, ciimage.Diagnostics, 
 	return runner, diags, nil
 }
 
-// helpers returns the credential helper runner that -run-helpers asks
-// for, or nil.
+// helpers returns the credential helper runner that -run-helpers turns
+// on, or nil.
 func (c *commonFlags) helpers() ciimage.CredentialHelperRunner {
 	if !c.runHelpers {
 		return nil
