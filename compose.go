@@ -91,9 +91,9 @@ type composer struct {
 	includeLimitHit bool
 	// nodes counts the nodes of every file loaded so far, for
 	// Limits.MaxYAMLNodes.
-	nodes int
-	failed          map[string]bool
-	diags           Diagnostics
+	nodes  int
+	failed map[string]bool
+	diags  Diagnostics
 	// globFiles caches the sorted file list of opts.FS for wildcards.
 	globFiles []string
 }
