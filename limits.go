@@ -39,8 +39,6 @@ const (
 	DefaultMaxAuthEntries = 1000
 	// DefaultMaxPayloadBytes bounds a job payload.
 	DefaultMaxPayloadBytes = 16 << 20
-	// DefaultMaxExpandedBytes bounds one value after variable expansion.
-	DefaultMaxExpandedBytes = 1 << 20
 )
 
 // Limits bound the work and memory that hostile input can cause. Input over
@@ -80,9 +78,6 @@ type Limits struct {
 	// MaxPayloadBytes is the size of a job payload in bytes. Default
 	// DefaultMaxPayloadBytes.
 	MaxPayloadBytes int64
-	// MaxExpandedBytes is the length of one image name, alias or variable
-	// value after variable expansion. Default DefaultMaxExpandedBytes.
-	MaxExpandedBytes int
 }
 
 // DefaultLimits returns the limits that apply to a zero Limits.
@@ -100,7 +95,6 @@ func (l Limits) withDefaults() Limits {
 	setDefault(&l.MaxDockerConfigBytes, DefaultMaxDockerConfigBytes)
 	setDefault(&l.MaxAuthEntries, DefaultMaxAuthEntries)
 	setDefault(&l.MaxPayloadBytes, DefaultMaxPayloadBytes)
-	setDefault(&l.MaxExpandedBytes, DefaultMaxExpandedBytes)
 	return l
 }
 
