@@ -11,11 +11,13 @@ import (
 // Default values of the fields of Limits. A field left at zero (or set
 // below zero) takes its default.
 const (
-	// DefaultMaxFileBytes is GitLab's default max_yaml_size_bytes (2 MiB
-	// since GitLab 17.3). GitLab measures the parsed objects, ciimage the
-	// file's bytes.
+	// DefaultMaxFileBytes is GitLab's current default max_yaml_size_bytes,
+	// 2 MiB (it was 1 MiB before). GitLab measures the parsed objects,
+	// ciimage the file's bytes.
 	DefaultMaxFileBytes = 2 << 20
-	// DefaultMaxYAMLDepth is GitLab's default max_yaml_depth.
+	// DefaultMaxYAMLDepth is GitLab's default max_yaml_depth since the
+	// setting was added in GitLab 14.3.
+	// NOTE: newer GitLab releases may default to a higher depth.
 	DefaultMaxYAMLDepth = 100
 	// DefaultMaxYAMLNodes bounds the nodes of a composed pipeline with
 	// every anchor, !reference and extends use counted where it is used.
