@@ -84,8 +84,8 @@ func requireErrorPositions(t *testing.T, input string, diags Diagnostics) {
 	}
 }
 
-// requireAliasForms fails when a service alias holds "/", or ":" without
-// being an IPv6 address, unless the input wrote it as a custom alias.
+// requireAliasForms fails when a service alias holds "/", or ":" without a
+// bracketed IPv6 host, unless the input wrote it as a custom alias.
 func requireAliasForms(t *testing.T, input string, plan *Plan) {
 	t.Helper()
 	for _, job := range plan.Jobs {
@@ -96,7 +96,7 @@ func requireAliasForms(t *testing.T, input string, plan *Plan) {
 				}
 				require.NotContains(t, alias, "/", "input %q: job %s service %q alias", input, job.Name, svc.Name)
 				if strings.Contains(alias, ":") {
-					require.GreaterOrEqual(t, strings.Count(alias, ":"), 2, "input %q: job %s service %q alias %q holds ':' but is not IPv6", input, job.Name, svc.Name, alias)
+					require.Contains(t, alias, "[", "input %q: job %s service %q alias %q holds ':' outside a bracketed IPv6 host", input, job.Name, svc.Name, alias)
 				}
 			}
 		}
