@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -80,10 +81,21 @@ func (c *DockerConfig) ContainsAuth() bool {
 //
 // The diagnostics are warnings about values that GitLab Runner accepts but
 // that probably do not work, such as a password that ends in a newline.
-func ParseDockerConfig(file string, data []byte) (*DockerConfig, Diagnostics, error) {
+//
+// The optional limits bound the input: data over Limits.MaxDockerConfigBytes,
+// or more than Limits.MaxAuthEntries entries in auths or in credHelpers,
+// returns a *ConfigError of kind ErrLimit.
+func ParseDockerConfig(file string, data []byte, limits ...Limits) (*DockerConfig, Diagnostics, error) {
+	limit := firstLimits(limits)
+	if diags := sizeDiagnostic(file, len(data), "MaxDockerConfigBytes", limit.MaxDockerConfigBytes); diags != nil {
+		return nil, nil, diags[0].Err()
+	}
 	raw, err := decodeDockerConfig(data)
 	if err != nil {
 		return nil, nil, jsonConfigError(file, data, err)
+	}
+	if err := checkAuthEntries(file, raw, limit.MaxAuthEntries); err != nil {
+		return nil, nil, err
 	}
 
 	keys, _, _ := walkJSON(data, math.MaxInt64)
@@ -340,4 +352,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// checkAuthEntries returns a *ConfigError of kind ErrLimit when auths or
+// credHelpers has more than limit entries.
+func checkAuthEntries(file string, raw rawDockerConfig, limit int) error {
+	counts := []struct {
+		key   string
+		count int
+	}{{"auths", len(raw.auths)}, {"credHelpers", len(raw.credHelpers)}}
+	for _, c := range counts {
+		if key, count := c.key, c.count; count > limit {
+			what := fmt.Sprintf("the number of %s entries (%d)", key, count)
+			return limitDiagnostic(Position{File: file, Line: 1, Column: 1}, key, what, "MaxAuthEntries", int64(limit), "").Err()
+		}
+	}
+	return nil
 }

@@ -50,6 +50,11 @@ type AuthOptions struct {
 	// from credHelpers names its helper and has no user name, and the
 	// registries of a credsStore are unknown.
 	Helpers CredentialHelperRunner
+	// Limits bound each Docker configuration (Limits.MaxDockerConfigBytes
+	// and Limits.MaxAuthEntries). The zero value means DefaultLimits. A
+	// configuration over a limit is not used, and an error diagnostic of
+	// Kind ErrLimit says so.
+	Limits Limits
 }
 
 // withDefaults returns the options with every default applied.
@@ -60,6 +65,7 @@ func (o AuthOptions) withDefaults() AuthOptions {
 	if o.HomeFS == nil && o.Home != "" {
 		o.HomeFS = os.DirFS(o.Home)
 	}
+	o.Limits = o.Limits.withDefaults()
 	return o
 }
 
@@ -207,7 +213,7 @@ func loadHomeDockerConfig(ctx context.Context, o AuthOptions) (loadedSource, Dia
 	}
 
 	for i, name := range homeConfigFiles {
-		data, err := fs.ReadFile(o.HomeFS, name)
+		data, err := readFileLimited(o.HomeFS, name, o.Limits.MaxDockerConfigBytes)
 		path := filepath.Join(o.Home, filepath.FromSlash(name))
 		last := i == len(homeConfigFiles)-1
 		switch {
@@ -228,9 +234,13 @@ func loadHomeDockerConfig(ctx context.Context, o AuthOptions) (loadedSource, Dia
 // helpers. A parse or helper failure drops the source with the warning
 // that failed builds.
 func loadDockerConfigSource(ctx context.Context, o AuthOptions, name, file string, data []byte, failed func(string, *ConfigError) Diagnostic) (loadedSource, Diagnostics, error) {
-	config, diags, err := ParseDockerConfig(file, data)
+	config, diags, err := ParseDockerConfig(file, data, o.Limits)
 	var parseErr *ConfigError
-	if errors.As(err, &parseErr) {
+	switch {
+	case errors.As(err, &parseErr) && errors.Is(err, ErrLimit):
+		limitErr := Diagnostic{Severity: SeverityError, Position: parseErr.Position, Location: parseErr.Location, Message: parseErr.Message, Kind: ErrLimit}
+		return loadedSource{}, Diagnostics{limitErr}, nil
+	case errors.As(err, &parseErr):
 		return loadedSource{}, Diagnostics{failed(name, parseErr)}, nil
 	}
 	if !config.ContainsAuth() {

@@ -29,6 +29,9 @@ type ComposeOptions struct {
 	// Compose uses its own fsys argument instead. Without an FS, local
 	// includes are reported as not read.
 	FS fs.FS
+	// Limits bound the size and shape of the pipeline and its included
+	// files. The zero value means DefaultLimits.
+	Limits Limits
 }
 
 // withDefaults returns opts with every unset field given its default.
@@ -36,6 +39,7 @@ func (opts ComposeOptions) withDefaults() ComposeOptions {
 	if opts.MaxIncludes <= 0 {
 		opts.MaxIncludes = DefaultMaxIncludes
 	}
+	opts.Limits = opts.Limits.withDefaults()
 	return opts
 }
 
@@ -53,7 +57,7 @@ func (opts ComposeOptions) withDefaults() ComposeOptions {
 // Compose returns a nil Document and one diagnostic whose Kind is the
 // fs error (errors.Is(d.Err(), fs.ErrNotExist) for a missing file).
 func Compose(fsys fs.FS, path string, opts ComposeOptions) (*Document, Diagnostics) {
-	data, err := fs.ReadFile(fsys, path)
+	data, err := readFileLimited(fsys, path, opts.Limits.withDefaults().MaxFileBytes)
 	if err != nil {
 		return nil, Diagnostics{{
 			Severity: SeverityError,
@@ -85,8 +89,11 @@ type composer struct {
 	// includes counts the included files read so far, for MaxIncludes.
 	includes        int
 	includeLimitHit bool
-	failed          map[string]bool
-	diags           Diagnostics
+	// nodes counts the nodes of every file loaded so far, for
+	// Limits.MaxYAMLNodes.
+	nodes  int
+	failed map[string]bool
+	diags  Diagnostics
 	// globFiles caches the sorted file list of opts.FS for wildcards.
 	globFiles []string
 }
@@ -119,7 +126,7 @@ func (c *composer) composeMain(data []byte) *yaml.Node {
 	root = c.expandIncludes(c.main, root)
 	root = c.extendAll(root)
 	root = c.resolveReferences(root)
-	return root
+	return c.checkComposed(root)
 }
 
 // document wraps the composed root. A nil root becomes an empty mapping.

@@ -277,7 +277,7 @@ func (c *composer) readLocal(entry *yaml.Node, name string, inputs *yaml.Node) *
 		return nil
 	}
 
-	data, err := fs.ReadFile(c.opts.FS, name)
+	data, err := readFileLimited(c.opts.FS, name, c.opts.Limits.MaxFileBytes)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || (err != nil && !fs.ValidPath(name)):
 		c.report(SeverityError, entry, "include", fmt.Sprintf("Local file `%s` does not exist!", shown), ErrInvalidConfig)

@@ -51,7 +51,16 @@ var (
 // the runner fails to decode such a payload. The field keeps its zero
 // value and the rest is still read. An unknown executor_opts key is an
 // error with the runner's message. Other fields are ignored.
-func ParsePayload(file string, data []byte) (*Payload, Diagnostics) {
+//
+// The optional limits bound the input: a payload over
+// Limits.MaxPayloadBytes returns a nil payload, and services beyond
+// Limits.MaxServices are left out. Each gives an error diagnostic of Kind
+// ErrLimit.
+func ParsePayload(file string, data []byte, limits ...Limits) (*Payload, Diagnostics) {
+	limit := firstLimits(limits)
+	if diags := sizeDiagnostic(file, len(data), "MaxPayloadBytes", limit.MaxPayloadBytes); diags != nil {
+		return nil, diags
+	}
 	root, err := parseJSONTree(data)
 	if err != nil {
 		return nil, Diagnostics{jsonSyntaxDiagnostic(file, data, err)}
@@ -83,6 +92,10 @@ func ParsePayload(file string, data []byte) (*Payload, Diagnostics) {
 
 	for i, node := range d.readArray(root.member("services"), "services") {
 		path := fmt.Sprintf("services[%d]", i)
+		if i == limit.MaxServices {
+			d.diagnostics = append(d.diagnostics, limitDiagnostic(d.position(node), path, "the number of services", "MaxServices", int64(limit.MaxServices), ""))
+			break
+		}
 		object := d.readObject(node, path)
 		if object == nil {
 			continue

@@ -32,6 +32,9 @@ type referenceResolver struct {
 	// transformed caches deepTransform by node, so a subtree shared by
 	// aliases is resolved once.
 	transformed map[*yaml.Node]resolved
+	// depth is the number of references being resolved, one inside
+	// another, for Limits.MaxReferenceDepth.
+	depth int
 }
 
 // resolveReferences resolves every !reference in the values of root. A
@@ -163,6 +166,14 @@ func (r *referenceResolver) resolveReference(ref *yaml.Node) resolved {
 		r.fail(ref, "!reference "+invalidReferenceText(ref)+" is not valid")
 		return resolved{node: ref, failed: true}
 	}
+
+	if r.depth >= r.c.opts.Limits.MaxReferenceDepth {
+		r.state[ref] = referenceFailed
+		r.c.limitError(r.c.fileOf(ref), ref, "the chain of !reference tags that "+referenceText(ref)+" starts", "MaxReferenceDepth", r.c.opts.Limits.MaxReferenceDepth, "")
+		return resolved{node: ref, failed: true}
+	}
+	r.depth++
+	defer func() { r.depth-- }()
 
 	r.state[ref] = referenceResolving
 	object := r.dig(ref)

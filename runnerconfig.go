@@ -103,7 +103,14 @@ func (e *RunnerNotFoundError) Error() string {
 // its line and column. A value of the wrong type is an error diagnostic in
 // the runner's words, and the value stays at its zero value. The rest of
 // the file is still read. Keys that do not affect containers are ignored.
-func ParseRunnerConfig(file string, data []byte) (*RunnerConfig, Diagnostics) {
+//
+// The optional limits bound the input (Limits.MaxRunnerConfigBytes). Input
+// over a limit returns a nil config and one error diagnostic of Kind
+// ErrLimit.
+func ParseRunnerConfig(file string, data []byte, limits ...Limits) (*RunnerConfig, Diagnostics) {
+	if diags := sizeDiagnostic(file, len(data), "MaxRunnerConfigBytes", firstLimits(limits).MaxRunnerConfigBytes); diags != nil {
+		return nil, diags
+	}
 	var document map[string]any
 	if err := toml.Unmarshal(data, &document); err != nil {
 		return nil, Diagnostics{tomlSyntaxDiagnostic(file, err)}

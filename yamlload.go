@@ -46,15 +46,29 @@ type chunk struct {
 // as the header and the last one as the content. Aliases are resolved,
 // merge keys and duplicate keys follow Psych, and plain scalars get
 // Psych's types.
+//
+// A file over Limits.MaxFileBytes is not parsed, and a document over
+// Limits.MaxYAMLDepth or Limits.MaxYAMLNodes is dropped with an error.
 func (c *composer) loadYAML(file string, data []byte) (loadedYAML, Diagnostics) {
+	if diags := sizeDiagnostic(file, len(data), "MaxFileBytes", c.opts.Limits.MaxFileBytes); diags != nil {
+		return loadedYAML{}, diags
+	}
+
 	var docs []*yaml.Node
 	var diags Diagnostics
 	for _, ch := range splitDocuments(data) {
 		root, d := c.parseChunk(file, ch)
 		diags = append(diags, d...)
-		if root != nil {
-			docs = append(docs, root)
+		if root == nil || d.HasErrors() {
+			continue
 		}
+		before := len(c.diags)
+		if !c.checkLoaded(file, root) {
+			diags = append(diags, c.diags[before:]...)
+			c.diags = c.diags[:before]
+			continue
+		}
+		docs = append(docs, root)
 	}
 	if diags.HasErrors() || len(docs) == 0 {
 		return loadedYAML{}, diags

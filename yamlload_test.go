@@ -2,6 +2,7 @@ package ciimage
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -137,9 +138,19 @@ func billionLaughs(levels int) string {
 
 func TestBillionLaughsNodeCount(t *testing.T) {
 	input := billionLaughs(9)
-	doc, diags := ParseDocument(".gitlab-ci.yml", []byte(input), ComposeOptions{})
-	assert.Empty(t, messages(diags), "billion laughs: diagnostics")
+	unlimited := ComposeOptions{Limits: Limits{MaxYAMLNodes: math.MaxInt - 1}}
+	doc, diags := ParseDocument(".gitlab-ci.yml", []byte(input), unlimited)
+	assert.Empty(t, messages(diags), "billion laughs without a node limit: diagnostics")
 	assert.Less(t, countNodes(doc.Root), 500, "billion laughs: distinct nodes after composing (10^9 when copied)")
+}
+
+func TestBillionLaughsRejected(t *testing.T) {
+	input := billionLaughs(9)
+	doc, diags := ParseDocument(".gitlab-ci.yml", []byte(input), ComposeOptions{})
+	require.Len(t, diags, 1, "billion laughs: diagnostics %v", messages(diags))
+	assert.ErrorIs(t, diags[0].Err(), ErrLimit, "billion laughs: kind")
+	assert.Contains(t, diags[0].Message, "Limits.MaxYAMLNodes", "billion laughs: message")
+	assert.Empty(t, doc.Root.Content, "billion laughs: composed root")
 }
 
 func TestRecursiveAlias(t *testing.T) {

@@ -173,9 +173,29 @@ func (p *pairList) content() []*yaml.Node {
 // mappings merge key by key at any depth, and any other b replaces a.
 // Neither input is changed. A merged mapping is a new node at b's position,
 // and merged records it so the caller can give it b's file.
+//
+// Each pair of nodes is merged once and the result shared, so merging
+// subtrees that YAML aliases reuse costs time in proportion to the
+// distinct nodes, not to the expanded tree. Merging a node with itself
+// returns it unchanged, as deep_merge of a hash with itself gives an equal
+// hash.
 func deepMerge(a, b *yaml.Node, merged func(created, from *yaml.Node)) *yaml.Node {
-	if !isMapping(a) || !isMapping(b) {
+	m := &merger{merged: merged, done: map[[2]*yaml.Node]*yaml.Node{}}
+	return m.merge(a, b)
+}
+
+// merger holds the results of one deepMerge by pair of input nodes.
+type merger struct {
+	merged func(created, from *yaml.Node)
+	done   map[[2]*yaml.Node]*yaml.Node
+}
+
+func (m *merger) merge(a, b *yaml.Node) *yaml.Node {
+	if a == b || !isMapping(a) || !isMapping(b) {
 		return b
+	}
+	if out, ok := m.done[[2]*yaml.Node{a, b}]; ok {
+		return out
 	}
 
 	pairs := newPairList(len(a.Content)/2 + len(b.Content)/2)
@@ -183,15 +203,16 @@ func deepMerge(a, b *yaml.Node, merged func(created, from *yaml.Node)) *yaml.Nod
 	for i := 0; i+1 < len(b.Content); i += 2 {
 		key, value := b.Content[i], b.Content[i+1]
 		if old, ok := pairs.get(key); ok {
-			value = deepMerge(old, value, merged)
+			value = m.merge(old, value)
 		}
 		pairs.set(key, value)
 	}
 
 	out := &yaml.Node{Kind: yaml.MappingNode, Tag: tagMap, Line: b.Line, Column: b.Column, Content: pairs.content()}
-	if merged != nil {
-		merged(out, b)
+	if m.merged != nil {
+		m.merged(out, b)
 	}
+	m.done[[2]*yaml.Node{a, b}] = out
 	return out
 }
 

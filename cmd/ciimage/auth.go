@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/ciimage/ciimage"
@@ -134,7 +133,7 @@ func readDockerAuthConfigFlag(value string) (string, string, error) {
 	if !isFile {
 		return value, "", nil
 	}
-	data, err := os.ReadFile(file)
+	data, err := readFileLimited(file, ciimage.DefaultLimits().MaxDockerConfigBytes)
 	if err != nil {
 		return "", "", fmt.Errorf("cannot read -docker-auth-config file: %w", err)
 	}

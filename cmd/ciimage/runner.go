@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/ciimage/ciimage"
@@ -21,7 +22,7 @@ func loadRunner(configFile, name string) (*ciimage.Runner, ciimage.Diagnostics, 
 		return ciimage.DefaultRunner(), nil, nil
 	}
 
-	data, err := os.ReadFile(configFile)
+	data, err := readFileLimited(configFile, ciimage.DefaultLimits().MaxRunnerConfigBytes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read the runner configuration: %w", err)
 	}
@@ -49,4 +50,16 @@ func (c *commonFlags) helpers() ciimage.CredentialHelperRunner {
 		return nil
 	}
 	return shellHelperRunner{}
+}
+
+// readFileLimited reads the named file, but no more than limit+1 bytes:
+// the package reports a file over its limit, and the command does not hold
+// more of it in memory than that.
+func readFileLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
 }
