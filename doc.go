@@ -123,6 +123,34 @@
 // errors (ErrInvalidConfig, ErrSyntax, ...) and are *ConfigError values
 // when they have a position.
 //
+// # Limits
+//
+// Pipelines, job variables and Docker configurations are written by
+// whoever can push to a branch, so every parser bounds its input. The
+// bounds are the fields of Limits, set through ComposeOptions.Limits,
+// AuthOptions.Limits, ResolveOptions.Limits or the optional last argument
+// of ParseRunnerConfig, ParsePayload and ParseDockerConfig. A zero field
+// takes its default. Input over a limit gives an error diagnostic of Kind
+// ErrLimit that names the field and its value, and that input is not
+// used:
+//
+//	MaxFileBytes          2 MiB      pipeline file and each included file
+//	MaxYAMLDepth          100        nested mappings and lists
+//	MaxYAMLNodes          1,000,000  nodes, counting each use of an anchor,
+//	                                 !reference or extends
+//	MaxReferenceDepth     100        chain of !reference tags
+//	MaxJobs               100,000    top-level mapping entries
+//	MaxServices           100        services of one job, default: or payload
+//	MaxRunnerConfigBytes  1 MiB      config.toml
+//	MaxDockerConfigBytes  1 MiB      config.json, .dockercfg, DOCKER_AUTH_CONFIG
+//	MaxAuthEntries        1000       auths entries, and credHelpers entries
+//	MaxPayloadBytes       16 MiB     job payload
+//	MaxExpandedBytes      1 MiB      what variable expansion adds to a value
+//
+// The file-size and depth defaults are GitLab's max_yaml_size_bytes and
+// max_yaml_depth. A billion-laughs file is rejected without being
+// expanded, because nodes reached through aliases are counted, not copied.
+//
 // # Secrets
 //
 // Passwords, tokens, auth values and identity tokens are held in Secret,

@@ -22,10 +22,34 @@ const TempProjectDirVariable = "RUNNER_TEMP_PROJECT_DIR"
 // the path is joined with its value as the runner does. Otherwise the
 // directory is not known from configuration, and the result keeps the
 // text $RUNNER_TEMP_PROJECT_DIR/KEY.
+//
+// Expansion adds at most DefaultMaxExpandedBytes of variable values to
+// one value; the references past that expand to "". Use
+// ExpandValueLimited to learn whether that happened.
 func ExpandValue(value string, vars Variables) string {
-	return os.Expand(value, func(name string) string {
-		return lookupForExpansion(name, vars)
+	expanded, _ := ExpandValueLimited(value, vars, DefaultMaxExpandedBytes)
+	return expanded
+}
+
+// ExpandValueLimited expands value as ExpandValue does, adding at most
+// limit bytes of variable values; the references past that expand to "".
+// It reports whether the whole value was expanded, so false means the
+// result is incomplete.
+func ExpandValueLimited(value string, vars Variables, limit int) (string, bool) {
+	added, complete := 0, true
+	expanded := os.Expand(value, func(name string) string {
+		if !complete {
+			return ""
+		}
+		v := lookupForExpansion(name, vars)
+		if added+len(v) > limit {
+			complete = false
+			return ""
+		}
+		added += len(v)
+		return v
 	})
+	return expanded, complete
 }
 
 // lookupForExpansion is the runner's variable lookup for expansion.

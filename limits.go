@@ -27,7 +27,7 @@ const (
 	DefaultMaxReferenceDepth = 100
 	// DefaultMaxJobs bounds the top-level mapping entries of a composed
 	// pipeline: jobs, hidden jobs and default:.
-	DefaultMaxJobs = 10_000
+	DefaultMaxJobs = 100_000
 	// DefaultMaxServices bounds the services of one job, default: or job
 	// payload, after nested lists are flattened.
 	DefaultMaxServices = 100
@@ -41,6 +41,10 @@ const (
 	DefaultMaxAuthEntries = 1000
 	// DefaultMaxPayloadBytes bounds a job payload.
 	DefaultMaxPayloadBytes = 16 << 20
+	// DefaultMaxExpandedBytes bounds what variable expansion adds to one
+	// value, so that variables that refer to each other many times cannot
+	// make a value of terabytes.
+	DefaultMaxExpandedBytes = 1 << 20
 )
 
 // Limits bound the work and memory that hostile input can cause. Input over
@@ -80,6 +84,9 @@ type Limits struct {
 	// MaxPayloadBytes is the size of a job payload in bytes. Default
 	// DefaultMaxPayloadBytes.
 	MaxPayloadBytes int64
+	// MaxExpandedBytes is the number of bytes that variable expansion may
+	// add to one value. Default DefaultMaxExpandedBytes.
+	MaxExpandedBytes int
 }
 
 // DefaultLimits returns the limits that apply to a zero Limits.
@@ -97,6 +104,7 @@ func (l Limits) withDefaults() Limits {
 	setDefault(&l.MaxDockerConfigBytes, DefaultMaxDockerConfigBytes)
 	setDefault(&l.MaxAuthEntries, DefaultMaxAuthEntries)
 	setDefault(&l.MaxPayloadBytes, DefaultMaxPayloadBytes)
+	setDefault(&l.MaxExpandedBytes, DefaultMaxExpandedBytes)
 	return l
 }
 

@@ -121,8 +121,8 @@ func TestMaxServicesFailsOnlyThatJob(t *testing.T) {
 func TestDefaultLimitsValues(t *testing.T) {
 	want := Limits{
 		MaxFileBytes: 2 << 20, MaxYAMLDepth: 100, MaxYAMLNodes: 1_000_000, MaxReferenceDepth: 100,
-		MaxJobs: 10_000, MaxServices: 100, MaxRunnerConfigBytes: 1 << 20, MaxDockerConfigBytes: 1 << 20,
-		MaxAuthEntries: 1000, MaxPayloadBytes: 16 << 20,
+		MaxJobs: 100_000, MaxServices: 100, MaxRunnerConfigBytes: 1 << 20, MaxDockerConfigBytes: 1 << 20,
+		MaxAuthEntries: 1000, MaxPayloadBytes: 16 << 20, MaxExpandedBytes: 1 << 20,
 	}
 	assert.Equal(t, want, DefaultLimits(), "DefaultLimits")
 	assert.Equal(t, want, Limits{MaxJobs: -1}.withDefaults(), "a negative field takes its default")
@@ -218,4 +218,51 @@ func TestSharedSubtreeMergeBoundedAllocations(t *testing.T) {
 		_, _ = ParseDocument(".gitlab-ci.yml", input, unlimited)
 	})
 	assert.Less(t, allocs, 20_000.0, "allocations to compose extends over shared subtrees")
+}
+
+func TestExpansionLimit(t *testing.T) {
+	cases := []struct {
+		name     string
+		variable string
+		wantErr  bool
+	}{
+		{"at the limit", "$A$A", false},
+		{"past the limit", "$A$A$A", true},
+		{"past the limit in a name", "", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			yaml := "variables: {A: '12345', B: '" + tc.variable + "'}\nj: {script: x, image: 'img:$B'}\n"
+			if tc.variable == "" {
+				yaml = "variables: {A: '12345'}\nj: {script: x, image: 'img:$A$A$A'}\n"
+			}
+			p, err := ParsePipeline("ci.yml", []byte(yaml))
+			require.NoError(t, err)
+			plan, err := Resolve(context.Background(), p, ResolveOptions{Limits: Limits{MaxExpandedBytes: 10}})
+			require.NoError(t, err)
+
+			found := limitErrors(plan.Jobs[0].Diagnostics, "MaxExpandedBytes")
+			if tc.wantErr {
+				assert.NotEmpty(t, found, "pipeline %q: want a MaxExpandedBytes error, got %v", yaml, plan.Jobs[0].Diagnostics)
+			} else {
+				assert.Empty(t, found, "pipeline %q: want no MaxExpandedBytes error", yaml)
+				assert.Equal(t, "img:1234512345", plan.Jobs[0].Image.Name, "image of %q", yaml)
+			}
+		})
+	}
+}
+
+// TestExpansionBombBounded checks that variables that refer to each other
+// many times cannot make a value larger than the limit.
+func TestExpansionBombBounded(t *testing.T) {
+	a := strings.Repeat("x", 1<<10)
+	b := strings.Repeat("$A", 1<<12)
+	yaml := "variables: {A: '" + a + "', B: '" + b + "'}\nj: {script: x, image: 'img:$B$B$B$B'}\n"
+	p, err := ParsePipeline("ci.yml", []byte(yaml))
+	require.NoError(t, err)
+
+	plan, err := Resolve(context.Background(), p, ResolveOptions{})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(plan.Jobs[0].Image.Name), DefaultMaxExpandedBytes+len("img:$B$B$B$B"), "expanded image name length")
+	assert.NotEmpty(t, limitErrors(plan.Jobs[0].Diagnostics, "MaxExpandedBytes"), "an expansion past the limit is reported")
 }

@@ -31,6 +31,10 @@ type ResolveOptions struct {
 	// Helpers runs docker-credential-* helpers. Nil means no helper runs,
 	// and credentials from a helper name it without a user name.
 	Helpers CredentialHelperRunner
+	// Limits bound the work that hostile input can cause; resolving uses
+	// MaxExpandedBytes, and the credential sources the Docker config
+	// limits. Zero fields take their defaults.
+	Limits Limits
 }
 
 // Resolve works out the containers of each job of p on the runner: the

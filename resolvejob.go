@@ -10,6 +10,7 @@ import (
 // its environment, and the credential tables already built.
 type resolver struct {
 	opts        ResolveOptions
+	limits      Limits
 	runner      *Runner
 	environment Variables
 	runnerDiags Diagnostics
@@ -21,7 +22,7 @@ type resolver struct {
 }
 
 func newResolver(opts ResolveOptions) *resolver {
-	r := &resolver{opts: opts, runner: opts.Runner, auth: make(map[string]*RegistryAuth), reported: make(map[string]bool)}
+	r := &resolver{opts: opts, limits: opts.Limits.withDefaults(), runner: opts.Runner, auth: make(map[string]*RegistryAuth), reported: make(map[string]bool)}
 	if r.runner == nil {
 		r.runner = DefaultRunner()
 	}
@@ -48,7 +49,8 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 		return jp, nil
 	}
 
-	vars := r.jobVariables(job)
+	vars, found := r.jobVariables(job)
+	jp.Diagnostics = append(jp.Diagnostics, found...)
 	auth, err := r.registryAuth(ctx, job, vars)
 	if err != nil {
 		return jp, err
@@ -64,21 +66,35 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 // the last definition winning: the runner's environment, the job's YAML
 // (or payload) variables, then the variables given in the options. Values
 // are expanded once against the whole list, as the runner does, except
-// raw ones.
-func (r *resolver) jobVariables(job *Job) Variables {
+// raw ones. A value whose expansion passes Limits.MaxExpandedBytes is
+// reported and left incomplete.
+func (r *resolver) jobVariables(job *Job) (Variables, Diagnostics) {
 	vars := make(Variables, 0, len(r.environment)+len(job.Variables)+len(r.opts.Variables))
 	vars = append(vars, r.environment...)
 	vars = append(vars, job.Variables...)
 	vars = append(vars, r.opts.Variables...)
 
+	var diags Diagnostics
 	expanded := make(Variables, len(vars))
 	for i, v := range vars {
 		if !v.Raw {
-			v.Value = ExpandValue(v.Value, vars)
+			var complete bool
+			v.Value, complete = ExpandValueLimited(v.Value, vars, r.limits.MaxExpandedBytes)
+			if !complete {
+				diags = append(diags, r.expansionLimit(job.Pos, joinLocation(job.Location, "variables:"+v.Key), "variable "+v.Key))
+			}
 		}
 		expanded[i] = v
 	}
-	return expanded
+	return expanded, diags
+}
+
+// expansionLimit reports a value whose expansion passed the limit.
+func (r *resolver) expansionLimit(pos Position, location, what string) Diagnostic {
+	return Diagnostic{
+		Severity: SeverityError, Position: pos, Location: location, Kind: ErrLimit,
+		Message: fmt.Sprintf("expanding %s adds more than the limit Limits.MaxExpandedBytes = %d bytes, so the rest of it expands to nothing", what, r.limits.MaxExpandedBytes),
+	}
 }
 
 // expand expands value as the runner does, passes times over, and
@@ -108,7 +124,12 @@ func (r *resolver) expand(t *target, vars Variables, passes int, diags Diagnosti
 
 	t.name = t.raw
 	for i := 0; i < passes; i++ {
-		t.name = ExpandValue(t.name, vars)
+		var complete bool
+		t.name, complete = ExpandValueLimited(t.name, vars, r.limits.MaxExpandedBytes)
+		if !complete {
+			diags = append(diags, r.expansionLimit(t.pos, t.location, fmt.Sprintf("%q", truncate(t.raw, 80))))
+			break
+		}
 	}
 	for _, name := range missing {
 		diags = append(diags, Diagnostic{
@@ -117,6 +138,14 @@ func (r *resolver) expand(t *target, vars Variables, passes int, diags Diagnosti
 		})
 	}
 	return diags
+}
+
+// truncate shortens s to at most n bytes for a message, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // joinDollar formats variable names as "$A, $B".

@@ -81,7 +81,7 @@ func readPipeline(f resolveFlags, args []string) (*ciimage.Pipeline, error) {
 		if len(args) > 0 {
 			return nil, errors.New("give either -payload or a pipeline file, not both")
 		}
-		data, err := os.ReadFile(f.payload)
+		data, err := readFileLimited(f.payload, ciimage.DefaultLimits().MaxPayloadBytes)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the job payload: %w", err)
 		}
