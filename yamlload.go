@@ -127,6 +127,14 @@ func (c *composer) parseChunk(file string, ch chunk) (*yaml.Node, Diagnostics) {
 	return root, n.diags
 }
 
+// syntaxHints explain the libyaml messages whose line, as yaml.v3 reports
+// it, is often not the line to fix.
+var syntaxHints = map[string]string{
+	"did not find expected key":                      "a line at or after this one is indented differently from the keys of its mapping, or a list item is where a key was expected",
+	"did not find expected '-' indicator":            "a line at or after this one is indented differently from the items of its list",
+	"mapping values are not allowed in this context": "a value that contains \": \" must be quoted",
+}
+
 // syntaxDiagnostic turns a yaml.v3 parse error into a diagnostic at the
 // line the message names. An unknown anchor is placed at its first alias,
 // and other errors without a line at the last line of the document.
@@ -148,6 +156,9 @@ func syntaxDiagnostic(file string, ch chunk, err error) Diagnostic {
 	}
 	if line == 1 {
 		column += ch.colOffset
+	}
+	if hint, ok := syntaxHints[message]; ok {
+		message += " (" + hint + ")"
 	}
 	return Diagnostic{
 		Severity: SeverityError,
