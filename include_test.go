@@ -120,7 +120,7 @@ var includeTests = []struct {
 		name:  "syntax error in included file",
 		files: map[string]string{".gitlab-ci.yml": lines("include: s.yml"), "s.yml": "a: 1\n  b: 2\n"},
 		key:   "a", want: `<missing>`,
-		messages: []string{"`s.yml`: mapping values are not allowed in this context (a value that contains \": \" must be quoted)"},
+		messages: []string{"`s.yml`: mapping values are not allowed in this context (quote a value that contains \": \", and check that no line is indented under a plain value)"},
 	},
 	{
 		name:  "invalid item",

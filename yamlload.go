@@ -132,7 +132,7 @@ func (c *composer) parseChunk(file string, ch chunk) (*yaml.Node, Diagnostics) {
 var syntaxHints = map[string]string{
 	"did not find expected key":                      "a line at or after this one is indented differently from the keys of its mapping, or a list item is where a key was expected",
 	"did not find expected '-' indicator":            "a line at or after this one is indented differently from the items of its list",
-	"mapping values are not allowed in this context": "a value that contains \": \" must be quoted",
+	"mapping values are not allowed in this context": "quote a value that contains \": \", and check that no line is indented under a plain value",
 }
 
 // syntaxDiagnostic turns a yaml.v3 parse error into a diagnostic at the

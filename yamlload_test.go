@@ -89,7 +89,7 @@ func TestLoadYAMLErrors(t *testing.T) {
 		line                 int
 		kind                 error
 	}{
-		{"syntax error", lines("a: 1", "  b: 2"), "mapping values are not allowed in this context", 2, ErrSyntax},
+		{"syntax error", lines("a: 1", "  b: 2"), "mapping values are not allowed in this context (quote a value that contains \": \", and check that no line is indented under a plain value)", 2, ErrSyntax},
 		{"list root", lines("- a"), "Invalid configuration format", 1, ErrInvalidConfig},
 		{"scalar root", lines("text"), "Invalid configuration format", 1, ErrInvalidConfig},
 		{"empty file", "", "Invalid configuration format", 1, ErrInvalidConfig},
