@@ -2,6 +2,7 @@ package ciimage
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -44,7 +45,8 @@ type pair struct {
 // pairs returns the key and value pairs of a mapping node in file order,
 // with aliases followed. A later duplicate key replaces an earlier one in
 // place, as a Ruby Hash keeps the first position of a key and the last
-// value.
+// value. Composed documents have no duplicates left, so the check is a
+// linear scan for small mappings and a map only for large ones.
 func pairs(n *yaml.Node) []pair {
 	n = deref(n)
 	if n == nil || n.Kind != yaml.MappingNode {
@@ -52,18 +54,40 @@ func pairs(n *yaml.Node) []pair {
 	}
 
 	out := make([]pair, 0, len(n.Content)/2)
-	index := make(map[string]int, len(n.Content)/2)
+	var index map[string]int
+	if len(n.Content) > 2*pairsIndexAt {
+		index = make(map[string]int, len(n.Content)/2)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, value := deref(n.Content[i]), deref(n.Content[i+1])
-		name := key.Value
-		if at, ok := index[name]; ok {
+		if at, ok := findPair(out, index, key.Value); ok {
 			out[at].Value = value
 			continue
 		}
-		index[name] = len(out)
+		if index != nil {
+			index[key.Value] = len(out)
+		}
 		out = append(out, pair{key, value})
 	}
 	return out
+}
+
+// pairsIndexAt is the number of keys above which pairs indexes them.
+const pairsIndexAt = 16
+
+// findPair returns the position of key in out, using index when there is
+// one.
+func findPair(out []pair, index map[string]int, key string) (int, bool) {
+	if index != nil {
+		at, ok := index[key]
+		return at, ok
+	}
+	for at, p := range out {
+		if p.Key.Value == key {
+			return at, true
+		}
+	}
+	return 0, false
 }
 
 // lookup returns the value for key in a mapping node, or nil.
@@ -152,12 +176,17 @@ func (v *validator) add(severity Severity, kind error, n *yaml.Node, location, f
 }
 
 // unknownKeys returns the keys of a mapping that are not in allowed, in
-// the order written.
+// the order written, each once.
 func unknownKeys(n *yaml.Node, allowed map[string]bool) []string {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
 	var out []string
-	for _, p := range pairs(n) {
-		if !allowed[p.Key.Value] {
-			out = append(out, p.Key.Value)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := deref(n.Content[i]).Value
+		if !allowed[key] && !slices.Contains(out, key) {
+			out = append(out, key)
 		}
 	}
 	return out

@@ -46,14 +46,26 @@ func cacheKey(dockerAuthConfig string, credentials []RegistryCredential) string 
 }
 
 // credentials looks up the credentials that pull image, and explains a
-// miss when some registry is configured.
+// miss when some registry is configured. The answer for an image is
+// computed once per credential table.
 func (r *resolver) credentials(auth *RegistryAuth, image string, t target, diags Diagnostics) (*Credentials, Diagnostics) {
 	if auth == nil {
 		return nil, diags
 	}
-	explanation := auth.Explain(image)
+	cache := r.lookups[auth]
+	if cache == nil {
+		cache = make(map[string]AuthExplanation)
+		r.lookups[auth] = cache
+	}
+	explanation, ok := cache[image]
+	if !ok {
+		explanation = auth.Explain(image)
+		cache[image] = explanation
+	}
+
 	if explanation.Credentials != nil {
-		return explanation.Credentials, diags
+		found := *explanation.Credentials
+		return &found, diags
 	}
 	return nil, appendAt(diags, explanation.Reasons, t.pos, t.location)
 }

@@ -19,10 +19,24 @@ type resolver struct {
 	// reported holds the runner-setting findings already reported, which
 	// the runner repeats for every image but ciimage reports once.
 	reported map[string]bool
+	// Findings that depend only on a name, computed once per Resolve
+	// call: pipelines repeat the same images in many jobs.
+	nameCache     map[NameRole]map[string]Diagnostics
+	hostnameCache map[string]Diagnostics
+	lookups       map[*RegistryAuth]map[string]AuthExplanation
 }
 
 func newResolver(opts ResolveOptions) *resolver {
-	r := &resolver{opts: opts, limits: opts.Limits.withDefaults(), runner: opts.Runner, auth: make(map[string]*RegistryAuth), reported: make(map[string]bool)}
+	r := &resolver{
+		opts:          opts,
+		limits:        opts.Limits.withDefaults(),
+		runner:        opts.Runner,
+		auth:          make(map[string]*RegistryAuth),
+		reported:      make(map[string]bool),
+		nameCache:     make(map[NameRole]map[string]Diagnostics),
+		hostnameCache: make(map[string]Diagnostics),
+		lookups:       make(map[*RegistryAuth]map[string]AuthExplanation),
+	}
 	if r.runner == nil {
 		r.runner = DefaultRunner()
 	}
@@ -187,7 +201,7 @@ func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, di
 	}
 
 	diags = appendAt(diags, r.runner.CheckImage(t.name, vars), img.Pos, img.Location)
-	diags = appendAt(diags, ImageNameDiagnostics(t.name, RoleBuildImage), img.Pos, img.Location)
+	diags = appendAt(diags, r.nameDiagnostics(t.name, RoleBuildImage), img.Pos, img.Location)
 	plan.Credentials, diags = r.credentials(auth, buildImagePullReference(t.name), t, diags)
 	return plan, diags
 }
@@ -212,7 +226,7 @@ func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, dia
 	if t.unresolved {
 		return plan, diags
 	}
-	diags = appendAt(diags, ImageNameDiagnostics(t.name, RoleBuildImage), t.pos, t.location)
+	diags = appendAt(diags, r.nameDiagnostics(t.name, RoleBuildImage), t.pos, t.location)
 	plan.Credentials, diags = r.credentials(auth, buildImagePullReference(t.name), t, diags)
 	return plan, diags
 }
@@ -228,6 +242,22 @@ func (r *resolver) entrypoint(entrypoint []string, pos Position, location string
 		Severity: SeverityWarning, Position: pos, Location: location, Kind: ErrInvalidConfig,
 		Message: fmt.Sprintf("Entrypoint override disabled: the runner has disable_entrypoint_overwrite set, so entrypoint %q is ignored and the image's own entrypoint runs", entrypoint),
 	})
+}
+
+// nameDiagnostics returns ImageNameDiagnostics, computed once for each
+// name and role of a Resolve call.
+func (r *resolver) nameDiagnostics(name string, role NameRole) Diagnostics {
+	cache := r.nameCache[role]
+	if cache == nil {
+		cache = make(map[string]Diagnostics)
+		r.nameCache[role] = cache
+	}
+	found, ok := cache[name]
+	if !ok {
+		found = ImageNameDiagnostics(name, role)
+		cache[name] = found
+	}
+	return found
 }
 
 // once drops the findings about an invalid pull_policy or

@@ -42,10 +42,13 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 		assignments[walked[k]] = a
 	}
 
+	// Services without variables of their own receive the same
+	// environment, so they share one map.
+	shared := variableMap(vars.PublicOrInternal())
 	plans := make([]ServicePlan, 0, len(targets))
 	for i, t := range targets {
 		var plan ServicePlan
-		plan, diags = r.servicePlan(t, assignments[i], vars, auth, diags)
+		plan, diags = r.servicePlan(t, assignments[i], vars, shared, auth, diags)
 		plans = append(plans, plan)
 	}
 	return plans, append(diags, dockerHostDiagnostics(vars, targets, plans)...)
@@ -150,18 +153,23 @@ func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) (
 }
 
 // servicePlan builds the plan of one service from its alias assignment.
-func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars Variables, auth *RegistryAuth, diags Diagnostics) (ServicePlan, Diagnostics) {
-	environment := ServiceEnvironment(vars, t.own)
+// shared is the environment of a service without variables of its own.
+func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars Variables, shared map[string]string, auth *RegistryAuth, diags Diagnostics) (ServicePlan, Diagnostics) {
 	plan := ServicePlan{
 		Name:           t.name,
 		Aliases:        nonNil(assignment.Aliases),
 		SkippedAliases: nonNil(assignment.Skipped),
 		Started:        assignment.Started,
 		Command:        t.command,
-		Variables:      ownVariables(environment, t.own),
-		Environment:    variableMap(environment),
+		Variables:      map[string]string{},
+		Environment:    shared,
 		Docker:         t.docker,
 		Source:         t.source,
+	}
+	if len(t.own) > 0 {
+		environment := ServiceEnvironment(vars, t.own)
+		plan.Variables = ownVariables(environment, t.own)
+		plan.Environment = variableMap(environment)
 	}
 
 	plan.Entrypoint, diags = r.entrypoint(t.entrypoint, t.pos, t.location, diags)
@@ -181,10 +189,10 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 	if parsed.Valid {
 		// The alias walk reports an invalid name, because only the walk
 		// tells whether a custom alias makes the runner fail the job.
-		diags = appendAt(diags, ImageNameDiagnostics(t.name, RoleService), t.pos, t.location)
+		diags = appendAt(diags, r.nameDiagnostics(t.name, RoleService), t.pos, t.location)
 	}
 	diags = appendAt(diags, assignment.Diagnostics, t.pos, t.location)
-	diags = appendAt(diags, hostnameDiagnostics(t.name, t.alias, assignment.Aliases), t.pos, t.location)
+	diags = appendAt(diags, r.hostnames(t.name, t.alias, assignment.Aliases), t.pos, t.location)
 	if plan.Started {
 		plan.Credentials, diags = r.credentials(auth, parsed.Pulled, t.target, diags)
 	}
@@ -199,6 +207,18 @@ func ownVariables(environment, own Variables) map[string]string {
 		m[v.Key] = environment.Get(v.Key)
 	}
 	return m
+}
+
+// hostnames returns hostnameDiagnostics, computed once for each service
+// name, alias value and claimed aliases of a Resolve call.
+func (r *resolver) hostnames(name, alias string, aliases []string) Diagnostics {
+	key := name + "\x00" + alias + "\x00" + strings.Join(aliases, "\x00")
+	found, ok := r.hostnameCache[key]
+	if !ok {
+		found = hostnameDiagnostics(name, alias, aliases)
+		r.hostnameCache[key] = found
+	}
+	return found
 }
 
 // hostnameDiagnostics returns the host-name findings of the aliases a
