@@ -3,6 +3,7 @@ package ciimage
 import (
 	"errors"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -382,5 +383,55 @@ func BenchmarkDefaultAliases(b *testing.B) {
 				DefaultAliases(name)
 			}
 		})
+	}
+}
+
+func TestDefaultAliasesAllocations(t *testing.T) {
+	long := "registry.example.com/" + strings.Repeat("group/", 100) + "img"
+	tests := []struct {
+		name        string
+		allocations float64
+	}{
+		{"postgres:16", 1},
+		{"registry.example.com:5000/group/sub/img:1.2", 1},
+		{"a/b", 1},
+		{"registry.example.com/" + strings.Repeat("a", 490), 1},
+		{long, 2},
+		{"Invalid/Name", 0},
+	}
+
+	for _, tc := range tests {
+		got := testing.AllocsPerRun(20, func() { DefaultAliases(tc.name) })
+		assert.Equal(t, tc.allocations, got, "DefaultAliases(%q) allocations", tc.name)
+	}
+}
+
+func TestDefaultAliasesBlockSizes(t *testing.T) {
+	for _, pathLength := range []int{1, 5, 13, 14, 30, 31, 62, 63, 126, 127, 254, 255, 510, 511, 600} {
+		name := "h/" + strings.Repeat("a", pathLength)
+		want := []string{"h__" + strings.Repeat("a", pathLength), "h-" + strings.Repeat("a", pathLength)}
+
+		got := DefaultAliases(name)
+		assert.Equal(t, want, got, "DefaultAliases(%q)", name)
+		assert.Equal(t, 2, cap(got), "cap(DefaultAliases(%q))", name)
+	}
+}
+
+// TestDefaultAliasesSurviveGC checks that an alias string alone keeps its
+// shared block alive after the slice is dropped, and that writing to the
+// slice leaves the other alias unchanged.
+func TestDefaultAliasesSurviveGC(t *testing.T) {
+	const name = "registry.example.com:5000/group/sub/img:1.2"
+	var kept []string
+	for range 50 {
+		aliases := DefaultAliases(name)
+		kept = append(kept, aliases[1])
+		aliases[0] = "overwritten"
+		runtime.GC()
+	}
+	runtime.GC()
+
+	for i, alias := range kept {
+		require.Equal(t, "registry.example.com-group-sub-img", alias, "alias %d after garbage collection", i)
 	}
 }
