@@ -74,9 +74,9 @@ const minDigestHexLength = 32
 // returns its capture groups: the name, the tag without its ":" and the
 // digest without its "@", each "" when absent. It does not allocate.
 //
-// The split is unique because of the grammar: "@" occurs only before the
-// digest, and neither a path component nor a tag contains ":" or "/", so
-// the tag starts at the first ":" after the last "/" before the "@".
+// The grammar allows only one split. "@" occurs only before the digest,
+// and neither a path component nor a tag contains ":" or "/". So the tag
+// starts at the first ":" after the last "/" before the "@".
 func matchReference(s string) (name, tag, digest string, ok bool) {
 	rest := s
 	if at := strings.IndexByte(s, '@'); at >= 0 {
