@@ -279,8 +279,48 @@ func CheckPullReference(name string) error {
 // dockerReferenceError returns the error Docker reports for name, without
 // wrapping, or nil when Docker accepts it.
 func dockerReferenceError(name string) error {
+	if isPlainDockerReference(name) {
+		return nil
+	}
 	_, err := reference.ParseNormalizedNamed(name)
 	return err
+}
+
+// maxPlainReferenceLength keeps isPlainDockerReference away from the limit
+// of 255 characters that ParseNormalizedNamed applies to the repository
+// path, which can grow by the "library/" it adds to an official image.
+const maxPlainReferenceLength = 240
+
+// Lengths of the hexadecimal part of the digests go-digest v1.0.0 accepts.
+var digestHexLengths = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
+
+// isPlainDockerReference reports whether name is a reference that
+// reference.ParseNormalizedNamed certainly accepts, without running its
+// regular expressions: a name that matches the reference grammar, has no
+// uppercase letter, is at most maxPlainReferenceLength long, is not 64
+// hexadecimal characters, and has no digest or a sha256, sha384 or sha512
+// digest of the right length. False means that ParseNormalizedNamed has to
+// decide. FuzzPlainDockerReference checks this against it.
+func isPlainDockerReference(name string) bool {
+	if len(name) > maxPlainReferenceLength || len(name) == sha256DigestLength {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 'A' && name[i] <= 'Z' {
+			return false
+		}
+	}
+
+	_, _, digest, ok := matchReference(name)
+	if !ok {
+		return false
+	}
+	if digest == "" {
+		return true
+	}
+	algorithm, encoded, _ := strings.Cut(digest, ":")
+	hexLength, known := digestHexLengths[algorithm]
+	return known && len(encoded) == hexLength
 }
 
 // ContainsVariable reports whether name still contains a "$". No image

@@ -435,3 +435,49 @@ func TestDefaultAliasesSurviveGC(t *testing.T) {
 		require.Equal(t, "registry.example.com-group-sub-img", alias, "alias %d after garbage collection", i)
 	}
 }
+
+func TestIsPlainDockerReference(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"postgres:16", true},
+		{"registry.example.com:5000/group/sub/img:1.2", true},
+		{"img@sha256:" + hex64, true},
+		{"img@sha512:" + hex128, true},
+		{"img@sha256:" + hex64[:63], false},
+		{"img@md5:" + hex64[:32], false},
+		{"img:V1", false},
+		{"Registry.example.com/img", false},
+		{hex64, false},
+		{path256, false},
+		{"ns//img", false},
+	}
+
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, isPlainDockerReference(tc.name), "isPlainDockerReference(%q)", tc.name)
+		if tc.want {
+			_, err := reference.ParseNormalizedNamed(tc.name)
+			assert.NoError(t, err, "reference.ParseNormalizedNamed(%q)", tc.name)
+		}
+	}
+}
+
+// FuzzPlainDockerReference checks that every name isPlainDockerReference
+// accepts is accepted by reference.ParseNormalizedNamed.
+func FuzzPlainDockerReference(f *testing.F) {
+	for _, tc := range imageNameCases {
+		f.Add(tc.input)
+	}
+	f.Add("img@sha384:" + hex64 + hex64[:32])
+	f.Add("index.docker.io/img")
+	f.Add("localhost/img")
+
+	f.Fuzz(func(t *testing.T, name string) {
+		if !isPlainDockerReference(name) {
+			return
+		}
+		_, err := reference.ParseNormalizedNamed(name)
+		assert.NoError(t, err, "isPlainDockerReference(%q) is true, so reference.ParseNormalizedNamed must accept it", name)
+	})
+}
