@@ -69,8 +69,8 @@ func BenchmarkDefaultAliases(b *testing.B) {
 	}
 }
 
-// aliasBlockBytes is the most alias text that DefaultAliases places in
-// one allocation together with the slice; longer aliases take two.
+// aliasBlockBytes is the maximum alias text, in bytes, that DefaultAliases
+// places in one allocation with the slice. Longer aliases take two.
 const aliasBlockBytes = 1024
 
 // TestDefaultAliasesAllocations checks the target of at most one
