@@ -8,6 +8,7 @@ import (
 	_ "crypto/sha512"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/distribution/reference"
 )
@@ -110,29 +111,16 @@ func DefaultAliases(name string) []string {
 }
 
 // splitReference splits a name that matches reference.ReferenceRegexp into
-// its parts, and reports false for a name that does not. The split gives
-// the regular expression's capture groups: "@" appears only before the
-// digest, and a ":" after the last "/" starts the tag, because path
-// components cannot contain ":".
+// its parts, and reports false for a name that does not. matchReference
+// returns the regular expression's capture groups without running it.
 func splitReference(name string) (referenceParts, bool) {
-	if !reference.ReferenceRegexp.MatchString(name) {
+	repository, tag, digest, ok := matchReference(name)
+	if !ok {
 		return referenceParts{}, false
 	}
 
-	var parts referenceParts
-	rest := name
-	if at := strings.IndexByte(rest, '@'); at >= 0 {
-		parts.digest = rest[at+1:]
-		rest = rest[:at]
-	}
-	lastSlash := strings.LastIndexByte(rest, '/')
-	if colon := strings.LastIndexByte(rest, ':'); colon > lastSlash {
-		parts.tag = rest[colon+1:]
-		rest = rest[:colon]
-	}
-	parts.repository = rest
-
-	parts.host, parts.path = removePort(rest)
+	parts := referenceParts{repository: repository, tag: tag, digest: digest}
+	parts.host, parts.path = removePort(repository)
 	return parts, true
 }
 
@@ -167,8 +155,10 @@ func isKeptDigest(digest string) bool {
 
 // defaultAliases builds the aliases host+path with "/" replaced by "__" and
 // by "-". The host never contains "/". Without a "/" in path both forms are
-// host+path and there is one alias. With one, both aliases share one
-// backing string, so the call allocates that string and the slice.
+// host+path and there is one alias, and the call allocates only the slice.
+// With one, the call allocates one aliasBlock that holds the slice's array
+// and the bytes of both aliases, unless they need more than
+// maxAliasBlockBytes.
 func defaultAliases(host, path string) []string {
 	slashes := strings.Count(path, "/")
 	if slashes == 0 {
@@ -179,28 +169,91 @@ func defaultAliases(host, path string) []string {
 	}
 
 	primaryLength := len(host) + len(path) + slashes
-	var builder strings.Builder
-	builder.Grow(primaryLength + len(host) + len(path))
-	writeAlias(&builder, host, path, "__")
-	writeAlias(&builder, host, path, "-")
-	both := builder.String()
+	aliases, buffer := newAliasBlock(primaryLength + len(host) + len(path))
+	written := writeAlias(buffer, host, path, "__")
+	writeAlias(buffer[written:], host, path, "-")
 
-	return []string{both[:primaryLength], both[primaryLength:]}
+	// The strings point into buffer, which nothing writes to after this.
+	aliases[0] = unsafe.String(&buffer[0], primaryLength)
+	aliases[1] = unsafe.String(&buffer[primaryLength], len(buffer)-primaryLength)
+	return aliases[:]
 }
 
-// writeAlias writes host and path with every "/" of path replaced by
-// separator.
-func writeAlias(builder *strings.Builder, host, path, separator string) {
-	builder.WriteString(host)
+// writeAlias copies host and path to buffer with every "/" of path
+// replaced by separator, and returns the number of bytes written.
+func writeAlias(buffer []byte, host, path, separator string) int {
+	n := copy(buffer, host)
 	for {
 		slash := strings.IndexByte(path, '/')
 		if slash < 0 {
-			builder.WriteString(path)
-			return
+			return n + copy(buffer[n:], path)
 		}
-		builder.WriteString(path[:slash])
-		builder.WriteString(separator)
+		n += copy(buffer[n:], path[:slash])
+		n += copy(buffer[n:], separator)
 		path = path[slash+1:]
+	}
+}
+
+// maxAliasBlockBytes is the largest alias text newAliasBlock places in the
+// same allocation as the slice array.
+const maxAliasBlockBytes = 1024
+
+// Alias blocks hold the array of a two-alias slice and the bytes of both
+// aliases in one object, in a few sizes so that short names waste little
+// memory. A string that points into bytes keeps the whole block alive, so
+// the aliases stay valid for as long as any of them or the slice is used.
+type (
+	aliasBlock32 struct {
+		aliases [2]string
+		bytes   [32]byte
+	}
+	aliasBlock64 struct {
+		aliases [2]string
+		bytes   [64]byte
+	}
+	aliasBlock128 struct {
+		aliases [2]string
+		bytes   [128]byte
+	}
+	aliasBlock256 struct {
+		aliases [2]string
+		bytes   [256]byte
+	}
+	aliasBlock512 struct {
+		aliases [2]string
+		bytes   [512]byte
+	}
+	aliasBlock1024 struct {
+		aliases [2]string
+		bytes   [maxAliasBlockBytes]byte
+	}
+)
+
+// newAliasBlock returns an array for two aliases and a buffer of size
+// bytes for their text, from one allocation when size is at most
+// maxAliasBlockBytes and from two otherwise. size must be positive.
+func newAliasBlock(size int) (*[2]string, []byte) {
+	switch {
+	case size <= 32:
+		block := new(aliasBlock32)
+		return &block.aliases, block.bytes[:size]
+	case size <= 64:
+		block := new(aliasBlock64)
+		return &block.aliases, block.bytes[:size]
+	case size <= 128:
+		block := new(aliasBlock128)
+		return &block.aliases, block.bytes[:size]
+	case size <= 256:
+		block := new(aliasBlock256)
+		return &block.aliases, block.bytes[:size]
+	case size <= 512:
+		block := new(aliasBlock512)
+		return &block.aliases, block.bytes[:size]
+	case size <= maxAliasBlockBytes:
+		block := new(aliasBlock1024)
+		return &block.aliases, block.bytes[:size]
+	default:
+		return new([2]string), make([]byte, size)
 	}
 }
 
@@ -226,8 +279,48 @@ func CheckPullReference(name string) error {
 // dockerReferenceError returns the error Docker reports for name, without
 // wrapping, or nil when Docker accepts it.
 func dockerReferenceError(name string) error {
+	if isPlainDockerReference(name) {
+		return nil
+	}
 	_, err := reference.ParseNormalizedNamed(name)
 	return err
+}
+
+// maxPlainReferenceLength keeps isPlainDockerReference away from the limit
+// of 255 characters that ParseNormalizedNamed applies to the repository
+// path, which can grow by the "library/" it adds to an official image.
+const maxPlainReferenceLength = 240
+
+// Lengths of the hexadecimal part of the digests go-digest v1.0.0 accepts.
+var digestHexLengths = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
+
+// isPlainDockerReference reports whether name is a reference that
+// reference.ParseNormalizedNamed certainly accepts, without running its
+// regular expressions: a name that matches the reference grammar, has no
+// uppercase letter, is at most maxPlainReferenceLength long, is not 64
+// hexadecimal characters, and has no digest or a sha256, sha384 or sha512
+// digest of the right length. False means that ParseNormalizedNamed has to
+// decide. FuzzPlainDockerReference checks this against it.
+func isPlainDockerReference(name string) bool {
+	if len(name) > maxPlainReferenceLength || len(name) == sha256DigestLength {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 'A' && name[i] <= 'Z' {
+			return false
+		}
+	}
+
+	_, _, digest, ok := matchReference(name)
+	if !ok {
+		return false
+	}
+	if digest == "" {
+		return true
+	}
+	algorithm, encoded, _ := strings.Cut(digest, ":")
+	hexLength, known := digestHexLengths[algorithm]
+	return known && len(encoded) == hexLength
 }
 
 // ContainsVariable reports whether name still contains a "$". No image

@@ -3,6 +3,7 @@ package ciimage
 import (
 	"errors"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -383,4 +384,100 @@ func BenchmarkDefaultAliases(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestDefaultAliasesAllocations(t *testing.T) {
+	long := "registry.example.com/" + strings.Repeat("group/", 100) + "img"
+	tests := []struct {
+		name        string
+		allocations float64
+	}{
+		{"postgres:16", 1},
+		{"registry.example.com:5000/group/sub/img:1.2", 1},
+		{"a/b", 1},
+		{"registry.example.com/" + strings.Repeat("a", 490), 1},
+		{long, 2},
+		{"Invalid/Name", 0},
+	}
+
+	for _, tc := range tests {
+		got := testing.AllocsPerRun(20, func() { DefaultAliases(tc.name) })
+		assert.Equal(t, tc.allocations, got, "DefaultAliases(%q) allocations", tc.name)
+	}
+}
+
+func TestDefaultAliasesBlockSizes(t *testing.T) {
+	for _, pathLength := range []int{1, 5, 13, 14, 30, 31, 62, 63, 126, 127, 254, 255, 510, 511, 600} {
+		name := "h/" + strings.Repeat("a", pathLength)
+		want := []string{"h__" + strings.Repeat("a", pathLength), "h-" + strings.Repeat("a", pathLength)}
+
+		got := DefaultAliases(name)
+		assert.Equal(t, want, got, "DefaultAliases(%q)", name)
+		assert.Equal(t, 2, cap(got), "cap(DefaultAliases(%q))", name)
+	}
+}
+
+// TestDefaultAliasesSurviveGC checks that an alias string alone keeps its
+// shared block alive after the slice is dropped, and that writing to the
+// slice leaves the other alias unchanged.
+func TestDefaultAliasesSurviveGC(t *testing.T) {
+	const name = "registry.example.com:5000/group/sub/img:1.2"
+	var kept []string
+	for range 50 {
+		aliases := DefaultAliases(name)
+		kept = append(kept, aliases[1])
+		aliases[0] = "overwritten"
+		runtime.GC()
+	}
+	runtime.GC()
+
+	for i, alias := range kept {
+		require.Equal(t, "registry.example.com-group-sub-img", alias, "alias %d after garbage collection", i)
+	}
+}
+
+func TestIsPlainDockerReference(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"postgres:16", true},
+		{"registry.example.com:5000/group/sub/img:1.2", true},
+		{"img@sha256:" + hex64, true},
+		{"img@sha512:" + hex128, true},
+		{"img@sha256:" + hex64[:63], false},
+		{"img@md5:" + hex64[:32], false},
+		{"img:V1", false},
+		{"Registry.example.com/img", false},
+		{hex64, false},
+		{path256, false},
+		{"ns//img", false},
+	}
+
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, isPlainDockerReference(tc.name), "isPlainDockerReference(%q)", tc.name)
+		if tc.want {
+			_, err := reference.ParseNormalizedNamed(tc.name)
+			assert.NoError(t, err, "reference.ParseNormalizedNamed(%q)", tc.name)
+		}
+	}
+}
+
+// FuzzPlainDockerReference checks that every name isPlainDockerReference
+// accepts is accepted by reference.ParseNormalizedNamed.
+func FuzzPlainDockerReference(f *testing.F) {
+	for _, tc := range imageNameCases {
+		f.Add(tc.input)
+	}
+	f.Add("img@sha384:" + hex64 + hex64[:32])
+	f.Add("index.docker.io/img")
+	f.Add("localhost/img")
+
+	f.Fuzz(func(t *testing.T, name string) {
+		if !isPlainDockerReference(name) {
+			return
+		}
+		_, err := reference.ParseNormalizedNamed(name)
+		assert.NoError(t, err, "isPlainDockerReference(%q) is true, so reference.ParseNormalizedNamed must accept it", name)
+	})
 }
