@@ -134,7 +134,7 @@
 // ErrLimit that names the field and its value, and that input is not
 // used:
 //
-//	MaxFileBytes          2 MiB      pipeline file and each included file
+//	MaxFileBytes          8 MiB      pipeline file and each included file
 //	MaxYAMLDepth          100        nested mappings and lists
 //	MaxYAMLNodes          1,000,000  nodes, counting each use of an anchor,
 //	                                 !reference or extends
@@ -147,8 +147,9 @@
 //	MaxPayloadBytes       16 MiB     job payload
 //	MaxExpandedBytes      1 MiB      what variable expansion adds to a value
 //
-// The file-size and depth defaults are GitLab's max_yaml_size_bytes and
-// max_yaml_depth. A billion-laughs file is rejected without being
+// The depth default is GitLab's max_yaml_depth. GitLab's
+// max_yaml_size_bytes (2 MiB) measures parsed objects, which are larger
+// than the file, so MaxFileBytes is set above any file GitLab accepts. A billion-laughs file is rejected without being
 // expanded, because nodes reached through aliases are counted, not copied.
 //
 // # Secrets

@@ -11,10 +11,11 @@ import (
 // Default values of the fields of Limits. A field left at zero (or set
 // below zero) takes its default.
 const (
-	// DefaultMaxFileBytes is GitLab's current default max_yaml_size_bytes,
-	// 2 MiB (it was 1 MiB before). GitLab measures the parsed objects,
-	// ciimage the file's bytes.
-	DefaultMaxFileBytes = 2 << 20
+	// DefaultMaxFileBytes bounds the pipeline file and each included file:
+	// 8 MiB. GitLab's max_yaml_size_bytes (2 MiB by default) measures the
+	// parsed objects, which take more memory than the file's bytes, so a
+	// file that GitLab accepts is always below this bound.
+	DefaultMaxFileBytes = 8 << 20
 	// DefaultMaxYAMLDepth is GitLab's default max_yaml_depth since the
 	// setting was added in GitLab 14.3.
 	// NOTE: newer GitLab releases may default to a higher depth.

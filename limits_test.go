@@ -120,7 +120,7 @@ func TestMaxServicesFailsOnlyThatJob(t *testing.T) {
 
 func TestDefaultLimitsValues(t *testing.T) {
 	want := Limits{
-		MaxFileBytes: 2 << 20, MaxYAMLDepth: 100, MaxYAMLNodes: 1_000_000, MaxReferenceDepth: 100,
+		MaxFileBytes: 8 << 20, MaxYAMLDepth: 100, MaxYAMLNodes: 1_000_000, MaxReferenceDepth: 100,
 		MaxJobs: 100_000, MaxServices: 100, MaxRunnerConfigBytes: 1 << 20, MaxDockerConfigBytes: 1 << 20,
 		MaxAuthEntries: 1000, MaxPayloadBytes: 16 << 20, MaxExpandedBytes: 1 << 20,
 	}
