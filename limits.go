@@ -164,12 +164,18 @@ type nodeMeasure struct {
 	count, height int
 }
 
-// measurer measures YAML trees whose subtrees may be shared, visiting each
-// distinct node once. Counts saturate at maxCount+1, and recursion stops
-// below maxDepth nested collections, so hostile input bounds the work.
+// measurer measures YAML trees whose subtrees may be shared. It counts a
+// shared subtree once per use, as GitLab's expanded hash holds it, and
+// stops after maxCount+1 nodes, so hostile input bounds the work. Anchored
+// nodes, which aliases share, are measured once and remembered, so that
+// the work stays proportional to the file even without a count limit.
+// Recursion also stops below maxDepth nested collections.
 type measurer struct {
 	maxCount, maxDepth int
-	memo               map[*yaml.Node]nodeMeasure
+	// visited counts the nodes measured so far; a remembered subtree adds
+	// one visit per use.
+	visited int
+	memo    map[*yaml.Node]nodeMeasure
 	// tooDeep is the first collection found nested deeper than maxDepth.
 	tooDeep *yaml.Node
 }
@@ -179,8 +185,13 @@ func newMeasurer(limits Limits) *measurer {
 }
 
 // measure returns the measure of n, which sits inside enclosing
-// collections.
+// collections. Once more than maxCount nodes were visited, the count is
+// maxCount+1 and the height is no longer complete.
 func (m *measurer) measure(n *yaml.Node, enclosing int) nodeMeasure {
+	m.visited++
+	if m.visited > m.maxCount {
+		return nodeMeasure{count: m.maxCount + 1}
+	}
 	if n == nil || (n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode) {
 		return nodeMeasure{count: 1}
 	}
@@ -199,9 +210,14 @@ func (m *measurer) measure(n *yaml.Node, enclosing int) nodeMeasure {
 		c := m.measure(child, enclosing+1)
 		result.count = min(result.count+c.count, m.maxCount+1)
 		result.height = max(result.height, c.height)
+		if m.visited > m.maxCount {
+			break
+		}
 	}
 	result.height++
-	m.memo[n] = result
+	if n.Anchor != "" && m.visited <= m.maxCount {
+		m.memo[n] = result
+	}
 	return result
 }
 

@@ -14,9 +14,11 @@ import (
 // an optional spec header and the content.
 const maxDocuments = 2
 
-// documentDivider splits a file into documents as GitLab's MultiDocYaml
-// does: a line starting with --- and at least one whitespace character,
-// including all the whitespace that follows.
+// documentDivider is the regular expression with which GitLab's
+// MultiDocYaml splits a file into documents: a line starting with --- and
+// at least one whitespace character, with all the whitespace that
+// follows. findDividers matches it without a regular expression, and a
+// test compares the two.
 var documentDivider = regexp.MustCompile(`(?m)^---\s+`)
 
 // yamlErrorLine reads the line number from a yaml.v3 error message.
@@ -86,7 +88,7 @@ func (c *composer) loadYAML(file string, data []byte) (loadedYAML, Diagnostics) 
 func splitDocuments(data []byte) []chunk {
 	var chunks []chunk
 	start := 0
-	for _, loc := range documentDivider.FindAllIndex(data, maxDocuments) {
+	for _, loc := range findDividers(data, maxDocuments) {
 		chunks = append(chunks, makeChunk(data, start, loc[0]))
 		start = loc[1]
 	}
@@ -96,6 +98,38 @@ func splitDocuments(data []byte) []chunk {
 		chunks = chunks[1:]
 	}
 	return chunks
+}
+
+// findDividers returns the start and end of the first max matches of
+// documentDivider in data, as FindAllIndex does, in one pass over data.
+func findDividers(data []byte, max int) [][2]int {
+	var found [][2]int
+	for i := 0; i < len(data) && len(found) < max; {
+		if i+3 < len(data) && data[i] == '-' && data[i+1] == '-' && data[i+2] == '-' && isRegexpSpace(data[i+3]) {
+			end := i + 4
+			for end < len(data) && isRegexpSpace(data[end]) {
+				end++
+			}
+			found = append(found, [2]int{i, end})
+			if data[end-1] == '\n' {
+				i = end
+				continue
+			}
+			i = end
+		}
+
+		next := bytes.IndexByte(data[i:], '\n')
+		if next < 0 {
+			break
+		}
+		i += next + 1
+	}
+	return found
+}
+
+// isRegexpSpace reports whether b is in RE2's \s class.
+func isRegexpSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r'
 }
 
 func makeChunk(data []byte, start, end int) chunk {

@@ -176,3 +176,40 @@ func FuzzParseDocument(f *testing.F) {
 		}
 	})
 }
+
+// TestFindDividersMatchesRegexp checks the hand-written document divider
+// against the regular expression GitLab uses.
+func TestFindDividersMatchesRegexp(t *testing.T) {
+	inputs := []string{
+		"", "---", "--- ", "---\n", "a: 1\n---\nb: 2\n", "---\n---\n---\n", "--- \n\n  a: 1",
+		"a: '---'\n--- x\n", " ---\n", "----\n", "---\t\r\n---\n", "x\n---  \n\n\n---\ny", "---a\n--- b",
+	}
+	for _, input := range inputs {
+		var want [][2]int
+		for _, loc := range documentDivider.FindAllIndex([]byte(input), maxDocuments) {
+			want = append(want, [2]int{loc[0], loc[1]})
+		}
+		assert.Equal(t, want, findDividers([]byte(input), maxDocuments), "dividers of %q", input)
+	}
+}
+
+func FuzzFindDividers(f *testing.F) {
+	for _, seed := range []string{"a: 1\n---\nb: 2\n", "---\n---\n---\n", "x\n---  \n\n\n---\ny"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, input string) {
+		var want [][2]int
+		for _, loc := range documentDivider.FindAllIndex([]byte(input), maxDocuments) {
+			want = append(want, [2]int{loc[0], loc[1]})
+		}
+		got := findDividers([]byte(input), maxDocuments)
+		if len(want) != len(got) {
+			t.Fatalf("dividers of %q: got %v, want %v", input, got, want)
+		}
+		for i := range want {
+			if want[i] != got[i] {
+				t.Fatalf("dividers of %q: got %v, want %v", input, got, want)
+			}
+		}
+	})
+}
