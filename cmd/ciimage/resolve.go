@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -200,11 +202,8 @@ func relocate(p *ciimage.Pipeline, root string, absolute bool) {
 // and returns the exit status.
 func writePlan(plan *ciimage.Plan, format string, stdout, stderr io.Writer) int {
 	if format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(plan); err != nil {
-			fmt.Fprintf(stderr, "ciimage: cannot encode the plan: %v\n", err)
+		if err := writeJSON(stdout, plan); err != nil {
+			fmt.Fprintf(stderr, "ciimage: cannot write the plan: %v\n", err)
 			return exitUsage
 		}
 	} else {
@@ -216,4 +215,48 @@ func writePlan(plan *ciimage.Plan, format string, stdout, stderr io.Writer) int 
 		return exitFindings
 	}
 	return exitOK
+}
+
+// writeJSON writes the plan as indented JSON, one job at a time, so that a
+// plan of many jobs is never held in memory as one encoded buffer. The
+// output is the same as encoding the whole plan with two-space indent.
+func writeJSON(w io.Writer, plan *ciimage.Plan) error {
+	out := bufio.NewWriter(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+
+	encode := func(prefix string, v any) error {
+		buf.Reset()
+		enc.SetIndent(prefix, "  ")
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := out.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	}
+
+	out.WriteString("{\n  \"jobs\": [")
+	for i, job := range plan.Jobs {
+		if i > 0 {
+			out.WriteString(",")
+		}
+		out.WriteString("\n    ")
+		if err := encode("    ", job); err != nil {
+			return err
+		}
+	}
+	if len(plan.Jobs) > 0 {
+		out.WriteString("\n  ")
+	}
+	out.WriteString("],\n  \"diagnostics\": ")
+	diags := plan.Diagnostics
+	if diags == nil {
+		diags = ciimage.Diagnostics{}
+	}
+	if err := encode("  ", diags); err != nil {
+		return err
+	}
+	out.WriteString("\n}\n")
+	return out.Flush()
 }
