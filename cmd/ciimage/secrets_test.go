@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ciimage/ciimage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -63,4 +65,28 @@ func writeFile(t *testing.T, dir, name, content string) {
 	path := filepath.Join(dir, filepath.FromSlash(name))
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+}
+
+// TestWriteJSONMatchesEncoder checks that the streamed JSON plan is the
+// same as encoding the whole plan at once.
+func TestWriteJSONMatchesEncoder(t *testing.T) {
+	pipelines := []string{
+		"x: 1\n",
+		"a: {extends: .missing, script: [x]}\nb: {image: ruby, services: [postgres, {name: 'redis:7', alias: cache}], script: [x]}\n",
+	}
+	for _, yaml := range pipelines {
+		pipeline, _ := ciimage.ParsePipeline("ci.yml", []byte(yaml))
+		plan, err := ciimage.Resolve(context.Background(), pipeline, ciimage.ResolveOptions{})
+		require.NoError(t, err)
+
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(plan))
+
+		var got bytes.Buffer
+		require.NoError(t, writeJSON(&got, plan))
+		assert.Equal(t, want.String(), got.String(), "JSON plan of %q", yaml)
+	}
 }
