@@ -9,7 +9,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -49,15 +48,7 @@ func TestAuthGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(input), ".json")
 		t.Run(name, func(t *testing.T) {
 			got := runAuthGolden(t, input)
-			goldenPath := strings.TrimSuffix(input, ".json") + ".golden"
-
-			if *update {
-				require.NoError(t, os.WriteFile(goldenPath, got, 0o644))
-				return
-			}
-			want, err := os.ReadFile(goldenPath)
-			require.NoError(t, err, "golden file %s (run go test -update to create it)", goldenPath)
-			assert.Equal(t, string(want), string(got), "output for %s differs from %s", input, goldenPath)
+			assertGolden(t, strings.TrimSuffix(input, ".json")+".golden", input, got)
 		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -74,14 +73,7 @@ func TestCorpusGolden(t *testing.T) {
 			require.NoError(t, err)
 			got := encodePlan(t, plan)
 
-			golden := filepath.Join("testdata", "corpus", strings.TrimSuffix(name, ".yml")+".golden")
-			if *update {
-				require.NoError(t, os.WriteFile(golden, got, 0o644))
-				return
-			}
-			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "missing golden file; run go test -update")
-			assert.Equal(t, string(want), string(got), "plan of corpus file %s differs from %s", name, golden)
+			assertGolden(t, filepath.Join("testdata", "corpus", strings.TrimSuffix(name, ".yml")+".golden"), name, got)
 		})
 	}
 }

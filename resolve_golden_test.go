@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,14 +26,7 @@ func TestResolveGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".yml")
 		t.Run(name, func(t *testing.T) {
 			got := resolveGoldenCase(t, file)
-			golden := strings.TrimSuffix(file, ".yml") + ".golden"
-			if *update {
-				require.NoError(t, os.WriteFile(golden, got, 0o644))
-				return
-			}
-			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "missing golden file; run go test -update")
-			assert.Equal(t, string(want), string(got), "plan of %s differs from %s", file, golden)
+			assertGolden(t, strings.TrimSuffix(file, ".yml")+".golden", file, got)
 		})
 	}
 }
