@@ -14,9 +14,11 @@ import (
 )
 
 // TestResolveGolden resolves each testdata/resolve/NAME.yml and compares the
-// JSON plan with NAME.golden. Optional side files: NAME.vars holds
-// KEY=VALUE lines given as project variables. Run "go test -update" to
-// rewrite the golden files, then review the diff.
+// JSON plan with NAME.golden. Optional side files: NAME.toml is the
+// runner's config.toml (its first Docker runner is used), NAME.json is a
+// DOCKER_AUTH_CONFIG value, and NAME.vars holds KEY=VALUE lines given as
+// project variables. Run "go test -update" to rewrite the golden files,
+// then review the diff.
 func TestResolveGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "resolve", "*.yml"))
 	require.NoError(t, err)
@@ -37,7 +39,17 @@ func resolveGoldenCase(t *testing.T, file string) []byte {
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 
-	opts := ResolveOptions{Variables: readVarsFile(t, strings.TrimSuffix(file, ".yml")+".vars")}
+	base := strings.TrimSuffix(file, ".yml")
+	opts := ResolveOptions{Variables: readVarsFile(t, base+".vars")}
+	if config, err := os.ReadFile(base + ".toml"); err == nil {
+		runners, diags := ParseRunnerConfig(filepath.ToSlash(base+".toml"), config)
+		require.False(t, diags.HasErrors(), "runner config of %s: %v", file, diags)
+		opts.Runner, err = runners.Runner("")
+		require.NoError(t, err, "runner config of %s", file)
+	}
+	if authConfig, err := os.ReadFile(base + ".json"); err == nil {
+		opts.Variables = append(opts.Variables, Variable{Key: "DOCKER_AUTH_CONFIG", Value: string(authConfig)})
+	}
 	pipeline, _ := ParsePipeline(filepath.ToSlash(file), data)
 	plan, err := Resolve(context.Background(), pipeline, opts)
 	require.NoError(t, err)
