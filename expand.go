@@ -36,12 +36,18 @@ func ExpandValue(value string, vars Variables) string {
 // It reports whether the whole value was expanded, so false means the
 // result is incomplete.
 func ExpandValueLimited(value string, vars Variables, limit int) (string, bool) {
+	return expandLimited(value, func(name string) string { return lookupForExpansion(name, vars) }, limit)
+}
+
+// expandLimited expands value with lookup, adding at most limit bytes of
+// variable values.
+func expandLimited(value string, lookup func(name string) string, limit int) (string, bool) {
 	added, complete := 0, true
 	expanded := os.Expand(value, func(name string) string {
 		if !complete {
 			return ""
 		}
-		v := lookupForExpansion(name, vars)
+		v := lookup(name)
 		if added+len(v) > limit {
 			complete = false
 			return ""
@@ -62,17 +68,60 @@ func lookupForExpansion(name string, vars Variables) string {
 	}
 
 	for i := len(vars) - 1; i >= 0; i-- {
-		v := vars[i]
-		if v.Key != name {
-			continue
+		if vars[i].Key == name {
+			return expansionValue(vars[i], vars.Lookup)
 		}
-		if !v.File {
-			return v.Value
-		}
-		if dir, ok := vars.Lookup(TempProjectDirVariable); ok {
-			return path.Join(dir, v.Key)
-		}
-		return "$" + TempProjectDirVariable + "/" + v.Key
+	}
+	return ""
+}
+
+// expansionValue is what a defined variable expands to: its value, or
+// for a File variable the path of its file.
+func expansionValue(v Variable, lookup func(key string) (string, bool)) string {
+	if !v.File {
+		return v.Value
+	}
+	if dir, ok := lookup(TempProjectDirVariable); ok {
+		return path.Join(dir, v.Key)
+	}
+	return "$" + TempProjectDirVariable + "/" + v.Key
+}
+
+// variableIndex looks variables up by key in constant time, for expanding
+// many values against the same long list.
+type variableIndex struct {
+	vars Variables
+	last map[string]int
+}
+
+// newVariableIndex indexes the last definition of each key of vars.
+func newVariableIndex(vars Variables) variableIndex {
+	last := make(map[string]int, len(vars))
+	for i, v := range vars {
+		last[v.Key] = i
+	}
+	return variableIndex{vars: vars, last: last}
+}
+
+// lookup returns the value of the last variable named key.
+func (x variableIndex) lookup(key string) (string, bool) {
+	i, ok := x.last[key]
+	if !ok {
+		return "", false
+	}
+	return x.vars[i].Value, true
+}
+
+// expansion is lookupForExpansion over the index.
+func (x variableIndex) expansion(name string) string {
+	if name == "$" {
+		return "$"
+	}
+	if isShellSpecialName(name) {
+		return ""
+	}
+	if i, ok := x.last[name]; ok {
+		return expansionValue(x.vars[i], x.lookup)
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package ciimage
 
 import (
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -119,11 +120,21 @@ func readJob(doc *Document, job *Job, n *yaml.Node, d defaults, top Variables) {
 	}
 
 	job.Variables = inheritedVariables(top, inheritVariables)
-	job.Variables = append(job.Variables, v.decodeVariables(lookup(n, "variables"), joinLocation(job.Location, "variables"), true)...)
+	if own := v.decodeVariables(lookup(n, "variables"), joinLocation(job.Location, "variables"), true); len(own) > 0 {
+		job.Variables = append(job.Variables, own...)
+	}
+	if job.Variables == nil {
+		job.Variables = Variables{}
+	}
 }
 
-// inheritedVariables returns the top-level variables a job inherits.
+// inheritedVariables returns the top-level variables a job inherits. A job
+// that inherits all of them shares top, clipped so that appending copies,
+// which lets the resolver expand them once for all such jobs.
 func inheritedVariables(top Variables, in inheritance) Variables {
+	if in.all {
+		return slices.Clip(top)
+	}
 	out := Variables{}
 	for _, variable := range top {
 		if in.includes(variable.Key) {

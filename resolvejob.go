@@ -24,6 +24,17 @@ type resolver struct {
 	nameCache     map[NameRole]map[string]Diagnostics
 	hostnameCache map[string]Diagnostics
 	lookups       map[*RegistryAuth]map[string]AuthExplanation
+	// expanded holds the expanded variables of jobs that share their
+	// variable list, which jobs that inherit all top-level variables and
+	// set none of their own do.
+	expanded map[variablesKey]Variables
+}
+
+// variablesKey identifies a variable list by its backing array and
+// length.
+type variablesKey struct {
+	first  *Variable
+	length int
 }
 
 func newResolver(opts ResolveOptions) *resolver {
@@ -36,6 +47,7 @@ func newResolver(opts ResolveOptions) *resolver {
 		nameCache:     make(map[NameRole]map[string]Diagnostics),
 		hostnameCache: make(map[string]Diagnostics),
 		lookups:       make(map[*RegistryAuth]map[string]AuthExplanation),
+		expanded:      make(map[variablesKey]Variables),
 	}
 	if r.runner == nil {
 		r.runner = DefaultRunner()
@@ -83,22 +95,34 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 // raw ones. A value whose expansion passes Limits.MaxExpandedBytes is
 // reported and left incomplete.
 func (r *resolver) jobVariables(job *Job) (Variables, Diagnostics) {
+	var key variablesKey
+	if len(job.Variables) > 0 {
+		key = variablesKey{first: &job.Variables[0], length: len(job.Variables)}
+	}
+	if cached, ok := r.expanded[key]; ok {
+		return cached, nil
+	}
+
 	vars := make(Variables, 0, len(r.environment)+len(job.Variables)+len(r.opts.Variables))
 	vars = append(vars, r.environment...)
 	vars = append(vars, job.Variables...)
 	vars = append(vars, r.opts.Variables...)
 
 	var diags Diagnostics
+	index := newVariableIndex(vars)
 	expanded := make(Variables, len(vars))
 	for i, v := range vars {
 		if !v.Raw {
 			var complete bool
-			v.Value, complete = ExpandValueLimited(v.Value, vars, r.limits.MaxExpandedBytes)
+			v.Value, complete = expandLimited(v.Value, index.expansion, r.limits.MaxExpandedBytes)
 			if !complete {
 				diags = append(diags, r.expansionLimit(job.Pos, joinLocation(job.Location, "variables:"+v.Key), "variable "+v.Key))
 			}
 		}
 		expanded[i] = v
+	}
+	if len(diags) == 0 {
+		r.expanded[key] = expanded
 	}
 	return expanded, diags
 }
