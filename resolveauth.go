@@ -10,12 +10,19 @@ import (
 // table, so its findings are reported once, at the plan level.
 func (r *resolver) registryAuth(ctx context.Context, job *Job, vars Variables) (*RegistryAuth, error) {
 	credentials := job.Credentials
+	derived := r.derivedFrom(vars)
+	if credentials == nil && derived.auth != nil {
+		return derived.auth, nil
+	}
 	if credentials == nil {
 		credentials = JobPayloadCredentials(vars)
 	}
 
 	key := cacheKey(vars.Get("DOCKER_AUTH_CONFIG"), credentials)
 	if auth, ok := r.auth[key]; ok {
+		if job.Credentials == nil {
+			derived.auth = auth
+		}
 		return auth, nil
 	}
 
@@ -30,6 +37,9 @@ func (r *resolver) registryAuth(ctx context.Context, job *Job, vars Variables) (
 		return nil, err
 	}
 	r.auth[key] = auth
+	if job.Credentials == nil {
+		derived.auth = auth
+	}
 	r.authDiags = append(r.authDiags, found...)
 	return auth, nil
 }

@@ -28,6 +28,41 @@ type resolver struct {
 	// variable list, which jobs that inherit all top-level variables and
 	// set none of their own do.
 	expanded map[variablesKey]Variables
+	// derived holds what the resolver computes from a job's expanded
+	// variables, for the jobs that share them.
+	derived map[variablesKey]*derivedFromVariables
+}
+
+// derivedFromVariables is what depends only on a job's expanded
+// variables.
+type derivedFromVariables struct {
+	masker masker
+	// auth is the credential table of jobs whose credentials come from
+	// their variables, nil until one is built.
+	auth *RegistryAuth
+	// environment is what a service without variables of its own
+	// receives; nil until a job with services needs it.
+	environment map[string]string
+}
+
+// keyOf returns the key of a variable list.
+func keyOf(vars Variables) variablesKey {
+	if len(vars) == 0 {
+		return variablesKey{}
+	}
+	return variablesKey{first: &vars[0], length: len(vars)}
+}
+
+// derivedFrom returns the values computed from vars, computing the
+// masker on first use.
+func (r *resolver) derivedFrom(vars Variables) *derivedFromVariables {
+	key := keyOf(vars)
+	d, ok := r.derived[key]
+	if !ok {
+		d = &derivedFromVariables{masker: newMasker(vars)}
+		r.derived[key] = d
+	}
+	return d
 }
 
 // variablesKey identifies a variable list by its backing array and
@@ -48,6 +83,7 @@ func newResolver(opts ResolveOptions) *resolver {
 		hostnameCache: make(map[string]Diagnostics),
 		lookups:       make(map[*RegistryAuth]map[string]AuthExplanation),
 		expanded:      make(map[variablesKey]Variables),
+		derived:       make(map[variablesKey]*derivedFromVariables),
 	}
 	if r.runner == nil {
 		r.runner = DefaultRunner()
@@ -84,7 +120,7 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 
 	jp.Image, jp.Diagnostics = r.resolveImage(job, vars, auth, jp.Diagnostics)
 	jp.Services, jp.Diagnostics = r.resolveServices(job, vars, auth, jp.Diagnostics)
-	newMasker(vars).maskPlan(&jp)
+	r.derivedFrom(vars).masker.maskPlan(&jp)
 	return jp, nil
 }
 
@@ -95,10 +131,7 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 // raw ones. A value whose expansion passes Limits.MaxExpandedBytes is
 // reported and left incomplete.
 func (r *resolver) jobVariables(job *Job) (Variables, Diagnostics) {
-	var key variablesKey
-	if len(job.Variables) > 0 {
-		key = variablesKey{first: &job.Variables[0], length: len(job.Variables)}
-	}
+	key := keyOf(job.Variables)
 	if cached, ok := r.expanded[key]; ok {
 		return cached, nil
 	}

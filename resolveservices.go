@@ -43,8 +43,16 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 	}
 
 	// Services without variables of their own receive the same
-	// environment, so they share one map.
-	shared := variableMap(vars.PublicOrInternal())
+	// environment, so they share one map, built once for the jobs that
+	// share their variables.
+	var shared map[string]string
+	if len(targets) > 0 {
+		d := r.derivedFrom(vars)
+		if d.environment == nil {
+			d.environment = variableMap(vars.PublicOrInternal())
+		}
+		shared = d.environment
+	}
 	plans := make([]ServicePlan, 0, len(targets))
 	for i, t := range targets {
 		var plan ServicePlan
