@@ -266,3 +266,28 @@ func TestExpansionBombBounded(t *testing.T) {
 	assert.LessOrEqual(t, len(plan.Jobs[0].Image.Name), DefaultMaxExpandedBytes+len("img:$B$B$B$B"), "expanded image name length")
 	assert.NotEmpty(t, limitErrors(plan.Jobs[0].Diagnostics, "MaxExpandedBytes"), "an expansion past the limit is reported")
 }
+
+// TestManyVariablesManyJobsLinear checks that the work of resolving grows
+// with the size of the pipeline, not with the number of variables times
+// the number of jobs: doubling both at most about doubles the
+// allocations.
+func TestManyVariablesManyJobsLinear(t *testing.T) {
+	allocations := func(n int) float64 {
+		var b strings.Builder
+		b.WriteString("variables:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  V%d: \"$V0-x\"\n", i)
+		}
+		for i := range n {
+			fmt.Fprintf(&b, "j%d: {script: x, image: ruby, services: [postgres]}\n", i)
+		}
+		data := []byte(b.String())
+		return testing.AllocsPerRun(1, func() {
+			p, _ := ParsePipeline("ci.yml", data)
+			_, _ = Resolve(context.Background(), p, ResolveOptions{})
+		})
+	}
+
+	small, large := allocations(300), allocations(600)
+	assert.Less(t, large/small, 2.6, "allocations for 600 variables and jobs (%v) against 300 (%v): want linear growth", large, small)
+}
