@@ -230,7 +230,9 @@ func (r *Runner) settingFinding(keyPath string, kind error, message string) Diag
 // lookupPosition returns the position of keyPath, or of its nearest
 // enclosing key that has one.
 func lookupPosition(file string, positions map[string]Position, keyPath string) Position {
-	for path := keyPath; path != ""; path = parentKeyPath(path) {
+	// Positions are recorded under lowercase key paths, because the runner
+	// matches config.toml keys without regard to case.
+	for path := strings.ToLower(keyPath); path != ""; path = parentKeyPath(path) {
 		if position, ok := positions[path]; ok {
 			return position
 		}
@@ -679,6 +681,7 @@ func (x *tomlIndex) nodePosition(node *unstable.Node, fallback Position) Positio
 
 // record keeps the first position seen for a path.
 func (x *tomlIndex) record(path string, position Position) {
+	path = strings.ToLower(path)
 	if _, ok := x.positions[path]; !ok {
 		x.positions[path] = position
 	}
