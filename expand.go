@@ -75,8 +75,8 @@ func lookupForExpansion(name string, vars Variables) string {
 	return ""
 }
 
-// expansionValue is what a defined variable expands to: its value, or
-// for a File variable the path of its file.
+// expansionValue returns the expansion of a defined variable: its value,
+// or for a File variable the path of its file.
 func expansionValue(v Variable, lookup func(key string) (string, bool)) string {
 	if !v.File {
 		return v.Value

@@ -56,7 +56,7 @@ func cacheKey(dockerAuthConfig string, credentials []RegistryCredential) string 
 }
 
 // credentials looks up the credentials that pull image, and explains a
-// miss when some registry is configured. The answer for an image is
+// miss when some registry is configured. The result for an image is
 // computed once per credential table.
 func (r *resolver) credentials(auth *RegistryAuth, image string, t target, diags Diagnostics) (*Credentials, Diagnostics) {
 	if auth == nil {

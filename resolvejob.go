@@ -33,15 +33,15 @@ type resolver struct {
 	derived map[variablesKey]*derivedFromVariables
 }
 
-// derivedFromVariables is what depends only on a job's expanded
-// variables.
+// derivedFromVariables holds the values that depend only on a job's
+// expanded variables.
 type derivedFromVariables struct {
 	masker masker
 	// auth is the credential table of jobs whose credentials come from
 	// their variables, nil until one is built.
 	auth *RegistryAuth
-	// environment is what a service without variables of its own
-	// receives; nil until a job with services needs it.
+	// environment is the environment of a service without variables of
+	// its own; nil until a job with services needs it.
 	environment map[string]string
 }
 

@@ -196,7 +196,7 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 
 	if parsed.Valid {
 		// The alias walk reports an invalid name, because only the walk
-		// tells whether a custom alias makes the runner fail the job.
+		// finds out whether a custom alias makes the runner fail the job.
 		diags = appendAt(diags, r.nameDiagnostics(t.name, RoleService), t.pos, t.location)
 	}
 	diags = appendAt(diags, assignment.Diagnostics, t.pos, t.location)
