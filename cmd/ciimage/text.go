@@ -49,7 +49,12 @@ func writeJob(w io.Writer, job ciimage.JobPlan) {
 	}
 	for _, svc := range job.Services {
 		fmt.Fprintf(w, "  service      %s  (from %s)\n", svc.Name, svc.Source)
-		if !svc.Started {
+		switch {
+		case svc.Image == "":
+			// The resolver leaves Image empty for a name it could not
+			// resolve, so whether the service starts is not known.
+			writeField(w, "started", "unknown: the name is not resolved (see the findings)")
+		case !svc.Started:
 			writeField(w, "started", "NO: the runner does not create this container")
 		}
 		if svc.Image != svc.Name {
