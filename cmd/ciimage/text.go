@@ -50,7 +50,7 @@ func writeJob(w io.Writer, job ciimage.JobPlan) {
 	for _, svc := range job.Services {
 		fmt.Fprintf(w, "  service      %s  (from %s)\n", svc.Name, svc.Source)
 		switch {
-		case svc.Image == "":
+		case svc.Image == "" && strings.Contains(svc.Name, "$"):
 			// The resolver leaves Image empty for a name it could not
 			// resolve, so whether the service starts is not known.
 			writeField(w, "started", "unknown: the name is not resolved (see the findings)")
