@@ -48,7 +48,11 @@ func writeJob(w io.Writer, job ciimage.JobPlan) {
 		fmt.Fprintln(w, "  services     none")
 	}
 	for _, svc := range job.Services {
-		fmt.Fprintf(w, "  service      %s  (from %s)\n", svc.Name, svc.Source)
+		name := svc.Name
+		if name == "" {
+			name = `""`
+		}
+		fmt.Fprintf(w, "  service      %s  (from %s)\n", name, svc.Source)
 		switch {
 		case svc.Image == "" && strings.Contains(svc.Name, "$"):
 			// The resolver leaves Image empty for a name it could not
