@@ -52,6 +52,13 @@ func runAuth(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	diags = append(diags, resolutionErrorDiagnostic(err)...)
 	output := authOutputJSON{Images: []authImageJSON{}}
 	for _, image := range flags.images {
+		// A name Docker cannot pull is worth a warning here, but it is
+		// not a credentials error, so it does not change the exit status.
+		for _, d := range ciimage.ImageNameDiagnostics(image, ciimage.RoleBuildImage) {
+			d.Location = image
+			d.Severity = ciimage.SeverityWarning
+			diags = append(diags, d)
+		}
 		explanation := auth.Explain(image)
 		output.Images = append(output.Images, imageJSON(explanation))
 		diags = append(diags, explanation.Reasons...)
@@ -192,7 +199,7 @@ func writeAuthOutput(w io.Writer, format string, output authOutputJSON) error {
 		}
 		line := fmt.Sprintf("%s: %s from %s", image.Image, image.RegistryPath, image.Source)
 		if image.Username != "" {
-			line += fmt.Sprintf(", user %q", image.Username)
+			line += ", user " + image.Username
 		}
 		if image.Helper != "" {
 			line += ", helper " + image.Helper

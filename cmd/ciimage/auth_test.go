@@ -92,11 +92,11 @@ func TestAuthCommandFileAndVariables(t *testing.T) {
 	jobConfig := `{"auths":{"r.io":{"auth":"` + b64("job:secret") + `"}}}`
 	code, stdout, _ := runAuthCommand(t, "-docker-auth-config", "@"+file, "-var", "DOCKER_AUTH_CONFIG="+jobConfig, "r.io/x")
 	assert.Equal(t, exitOK, code, "exit status with -var")
-	assert.Equal(t, "r.io/x: r.io from $DOCKER_AUTH_CONFIG, user \"job\"\n", stdout, "-var DOCKER_AUTH_CONFIG replaces -docker-auth-config")
+	assert.Equal(t, "r.io/x: r.io from $DOCKER_AUTH_CONFIG, user job\n", stdout, "-var DOCKER_AUTH_CONFIG replaces -docker-auth-config")
 
 	code, stdout, _ = runAuthCommand(t, "-var", "CI_REGISTRY=registry.gitlab.example.com", "-var", "CI_REGISTRY_USER=gitlab-ci-token", "-var", "CI_REGISTRY_PASSWORD=jobtoken", "registry.gitlab.example.com/group/app")
 	assert.Equal(t, exitOK, code, "exit status with CI_REGISTRY")
-	assert.Equal(t, "registry.gitlab.example.com/group/app: registry.gitlab.example.com from job payload (GitLab Registry), user \"gitlab-ci-token\"\n", stdout, "CI_REGISTRY gives job payload credentials")
+	assert.Equal(t, "registry.gitlab.example.com/group/app: registry.gitlab.example.com from job payload (GitLab Registry), user gitlab-ci-token\n", stdout, "CI_REGISTRY gives job payload credentials")
 }
 
 func TestAuthCommandHome(t *testing.T) {
@@ -107,7 +107,7 @@ func TestAuthCommandHome(t *testing.T) {
 	code, stdout, _ := runAuthCommand(t, "-home", home, "r.io/x")
 
 	assert.Equal(t, exitOK, code, "exit status")
-	assert.Equal(t, "r.io/x: r.io from "+filepath.Join(home, ".docker", "config.json")+", user \"home\"\n", stdout, "credentials from the home config")
+	assert.Equal(t, "r.io/x: r.io from "+filepath.Join(home, ".docker", "config.json")+", user home\n", stdout, "credentials from the home config")
 }
 
 // writeFakeHelper creates a docker-credential-fake script in a temporary
@@ -138,7 +138,7 @@ func TestAuthCommandRunHelpers(t *testing.T) {
 
 	code, stdout, stderr := runAuthCommand(t, "-run-helpers", "-docker-auth-config", config, "fake.example.com/app")
 	assert.Equal(t, exitOK, code, "exit status with -run-helpers")
-	assert.Equal(t, "fake.example.com/app: fake.example.com from $DOCKER_AUTH_CONFIG, user \"helperuser\", helper docker-credential-fake\n", stdout, "helper credentials")
+	assert.Equal(t, "fake.example.com/app: fake.example.com from $DOCKER_AUTH_CONFIG, user helperuser, helper docker-credential-fake\n", stdout, "helper credentials")
 	assert.Contains(t, stderr, "docker-credential-fake has no credentials for none.example.com", "not found is reported")
 
 	code, stdout, stderr = runAuthCommand(t, "-docker-auth-config", config, "fake.example.com/app")
