@@ -31,7 +31,9 @@ type ImagePlan struct {
 	PullPolicy []string      `json:"pull_policy"`
 	Docker     DockerOptions `json:"docker"`
 	Source     Source        `json:"source"`
-	// Credentials is nil when no configured credentials match.
+	// Credentials is nil when no configured credentials match, or when
+	// the runner never pulls the image: its pull policy is only never, or
+	// the pull policy was rejected.
 	Credentials *Credentials `json:"credentials"`
 }
 

@@ -259,7 +259,9 @@ func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, di
 
 	diags = appendAt(diags, r.runner.CheckImage(t.name, vars), img.Pos, img.Location)
 	diags = appendAt(diags, r.nameDiagnostics(t.name, RoleBuildImage), img.Pos, img.Location)
-	plan.Credentials, diags = r.credentials(auth, buildImagePullReference(t.name), t, diags)
+	if pulls(plan.PullPolicy) {
+		plan.Credentials, diags = r.credentials(auth, buildImagePullReference(t.name), t, diags)
+	}
 	return plan, diags
 }
 
@@ -284,7 +286,9 @@ func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, dia
 		return plan, diags
 	}
 	diags = appendAt(diags, r.nameDiagnostics(t.name, RoleBuildImage), t.pos, t.location)
-	plan.Credentials, diags = r.credentials(auth, buildImagePullReference(t.name), t, diags)
+	if pulls(plan.PullPolicy) {
+		plan.Credentials, diags = r.credentials(auth, buildImagePullReference(t.name), t, diags)
+	}
 	return plan, diags
 }
 
@@ -299,6 +303,17 @@ func (r *resolver) entrypoint(entrypoint []string, pos Position, location string
 		Severity: SeverityWarning, Position: pos, Location: location, Kind: ErrInvalidConfig,
 		Message: fmt.Sprintf("Entrypoint override disabled: the runner has disable_entrypoint_overwrite set, so entrypoint %q is ignored and the image's own entrypoint runs", entrypoint),
 	})
+}
+
+// pulls reports whether the effective pull policies can pull the image.
+// With only "never" the runner never pulls, so it resolves no credentials.
+func pulls(policies []string) bool {
+	for _, policy := range policies {
+		if policy != PullPolicyNever {
+			return true
+		}
+	}
+	return false
 }
 
 // nameDiagnostics returns ImageNameDiagnostics, computed once for each

@@ -201,7 +201,7 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 	}
 	diags = appendAt(diags, assignment.Diagnostics, t.pos, t.location)
 	diags = appendAt(diags, r.hostnames(t.name, t.alias, assignment.Aliases), t.pos, t.location)
-	if plan.Started {
+	if plan.Started && pulls(plan.PullPolicy) {
 		plan.Credentials, diags = r.credentials(auth, parsed.Pulled, t.target, diags)
 	}
 	return plan, diags
