@@ -49,16 +49,17 @@
 //
 // # Composition
 //
-// LoadPipeline and Compose read a pipeline in GitLab's order: the YAML is
-// loaded as Ruby's Psych loads it (a << merge key yields to the keys
-// written after it, in <<: [*a, *b] the first wins, a repeated key keeps
-// its last value, and YAML 1.1 scalars such as "on" and 010 keep their
-// Psych types), then local include: files are merged (from the fs.FS that
-// holds the repository, globs included, the including file last), then
-// spec: inputs are interpolated, extends is applied and !reference
-// resolved. Anchors are shared, never copied, so a file that reuses an
-// anchor many times costs work in proportion to its size. Includes that
-// need GitLab or the network are not fetched; each gets a warning.
+// LoadPipeline and Compose read a pipeline in GitLab's order. First each
+// file's YAML is loaded as Ruby's Psych loads it: a << merge key yields to
+// the keys written after it, in <<: [*a, *b] the first wins, a repeated
+// key keeps its last value, and YAML 1.1 scalars such as "on" and 010 keep
+// their Psych types. Its spec: inputs are interpolated at that point.
+// Then local include: files are merged from the fs.FS that holds the
+// repository, globs included, the including file last. Then extends is
+// applied and !reference resolved. Anchors are shared, never copied, so a
+// file that reuses an anchor many times costs work in proportion to its
+// size. Includes that need GitLab or the network are not fetched, and each
+// gets a warning.
 //
 // # Runner configuration
 //
