@@ -298,11 +298,17 @@ var digestHexLengths = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
 // reference.ParseNormalizedNamed certainly accepts, without running its
 // regular expressions: a name that matches the reference grammar, has no
 // uppercase letter, is at most maxPlainReferenceLength long, is not 64
-// hexadecimal characters, and has no digest or a sha256, sha384 or sha512
-// digest of the right length. False means that ParseNormalizedNamed has to
-// decide. FuzzPlainDockerReference checks this against it.
+// hexadecimal characters, has no bracketed IPv6 host, and has no digest or
+// a sha256, sha384 or sha512 digest of the right length. False means that
+// ParseNormalizedNamed has to decide. FuzzPlainDockerReference checks this
+// against it.
 func isPlainDockerReference(name string) bool {
 	if len(name) > maxPlainReferenceLength || len(name) == sha256DigestLength {
+		return false
+	}
+	if strings.ContainsRune(name, '[') {
+		// The grammar reads [00] as an IPv6 host, but Docker treats a first
+		// component without "." or ":" as a path on Docker Hub.
 		return false
 	}
 	for i := 0; i < len(name); i++ {
