@@ -200,62 +200,55 @@ func (d *payloadDecoder) checkOptionKeys(node *jsonNode, path string, supported 
 	})
 }
 
-// readVariables reads a list of {key, value, public, file, masked, raw}.
-func (d *payloadDecoder) readVariables(node *jsonNode, path string) Variables {
-	var vars Variables
+// readObjectList reads a JSON array of objects, turning each element that
+// is an object into a T with read. Elements of another type are reported
+// by readObject and left out.
+func readObjectList[T any](d *payloadDecoder, node *jsonNode, path string, read func(object *jsonNode, path string) T) []T {
+	var list []T
 	for i, element := range d.readArray(node, path) {
 		elementPath := fmt.Sprintf("%s[%d]", path, i)
-		object := d.readObject(element, elementPath)
-		if object == nil {
-			continue
+		if object := d.readObject(element, elementPath); object != nil {
+			list = append(list, read(object, elementPath))
 		}
-		vars = append(vars, Variable{
+	}
+	return list
+}
+
+// readVariables reads a list of {key, value, public, file, masked, raw}.
+func (d *payloadDecoder) readVariables(node *jsonNode, path string) Variables {
+	return readObjectList(d, node, path, func(object *jsonNode, elementPath string) Variable {
+		return Variable{
 			Key:    d.readString(object.member("key"), elementPath+".key"),
 			Value:  d.readString(object.member("value"), elementPath+".value"),
 			Public: d.readBool(object.member("public"), elementPath+".public"),
 			File:   d.readBool(object.member("file"), elementPath+".file"),
 			Masked: d.readBool(object.member("masked"), elementPath+".masked"),
 			Raw:    d.readBool(object.member("raw"), elementPath+".raw"),
-		})
-	}
-	return vars
+		}
+	})
 }
 
 // readCredentials reads a list of {type, url, username, password}.
 func (d *payloadDecoder) readCredentials(node *jsonNode, path string) []RegistryCredential {
-	var credentials []RegistryCredential
-	for i, element := range d.readArray(node, path) {
-		elementPath := fmt.Sprintf("%s[%d]", path, i)
-		object := d.readObject(element, elementPath)
-		if object == nil {
-			continue
-		}
-		credentials = append(credentials, RegistryCredential{
+	return readObjectList(d, node, path, func(object *jsonNode, elementPath string) RegistryCredential {
+		return RegistryCredential{
 			Type:     d.readString(object.member("type"), elementPath+".type"),
 			URL:      d.readString(object.member("url"), elementPath+".url"),
 			Username: d.readString(object.member("username"), elementPath+".username"),
 			Password: NewSecret(d.readString(object.member("password"), elementPath+".password")),
-		})
-	}
-	return credentials
+		}
+	})
 }
 
 // readPorts reads a list of {number, protocol, name}.
 func (d *payloadDecoder) readPorts(node *jsonNode, path string) []Port {
-	var ports []Port
-	for i, element := range d.readArray(node, path) {
-		elementPath := fmt.Sprintf("%s[%d]", path, i)
-		object := d.readObject(element, elementPath)
-		if object == nil {
-			continue
-		}
-		ports = append(ports, Port{
+	return readObjectList(d, node, path, func(object *jsonNode, elementPath string) Port {
+		return Port{
 			Number:   d.readInt(object.member("number"), elementPath+".number"),
 			Protocol: d.readString(object.member("protocol"), elementPath+".protocol"),
 			Name:     d.readString(object.member("name"), elementPath+".name"),
-		})
-	}
-	return ports
+		}
+	})
 }
 
 // readObject returns node when it is an object, and nil when it is missing,
