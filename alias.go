@@ -151,7 +151,7 @@ const (
 
 // HostnameDiagnostics returns warnings for an alias of the named service
 // that the Docker executor accepts but that is not a valid host name
-// elsewhere, or nil for a valid one. custom tells whether the alias comes
+// elsewhere, or nil for a valid one. custom reports whether the alias comes
 // from the service's alias: value rather than from its image name. A
 // dotted name such as localhost.localstack.cloud is valid.
 //

@@ -53,7 +53,7 @@ type AuthOptions struct {
 	// Limits bound each Docker configuration (Limits.MaxDockerConfigBytes
 	// and Limits.MaxAuthEntries). The zero value means DefaultLimits. A
 	// configuration over a limit is not used, and an error diagnostic of
-	// Kind ErrLimit says so.
+	// Kind ErrLimit reports it.
 	Limits Limits
 }
 

@@ -23,7 +23,7 @@ const (
 // defaultPullPolicies is the runner's pull_policy when config.toml sets none.
 var defaultPullPolicies = []string{PullPolicyAlways}
 
-// IsValidPullPolicy reports whether the Docker executor knows policy.
+// IsValidPullPolicy reports whether the Docker executor supports policy.
 func IsValidPullPolicy(policy string) bool {
 	return policy == PullPolicyAlways || policy == PullPolicyIfNotPresent || policy == PullPolicyNever
 }
@@ -119,8 +119,9 @@ func (r *Runner) pullPolicySource(requested []string) string {
 	}
 }
 
-// pullPolicyKeyPath is the config.toml setting that rejected the request:
-// allowed_pull_policies, else pull_policy, which stands in for it.
+// pullPolicyKeyPath returns the config.toml setting that rejected the
+// request: allowed_pull_policies, else pull_policy, whose value is the
+// default of allowed_pull_policies.
 func (r *Runner) pullPolicyKeyPath() string {
 	if len(r.Docker.AllowedPullPolicies) > 0 {
 		return "docker.allowed_pull_policies"
