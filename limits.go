@@ -195,8 +195,11 @@ func (m *measurer) measure(n *yaml.Node, enclosing int) nodeMeasure {
 	if n == nil || (n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode) {
 		return nodeMeasure{count: 1}
 	}
-	if done, ok := m.memo[n]; ok {
-		return done
+	// Only anchored nodes can be shared, so only they are in memo.
+	if n.Anchor != "" {
+		if done, ok := m.memo[n]; ok {
+			return done
+		}
 	}
 	if enclosing >= m.maxDepth {
 		if m.tooDeep == nil {

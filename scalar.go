@@ -41,9 +41,6 @@ var (
 	psychFloat        = regexp.MustCompile(`^[-+]?([0-9][0-9_,]*)?\.[0-9]*([eE][-+][0-9]+)?$`)
 	psychLoneDot      = regexp.MustCompile(`^[-+]?\.$`)
 	psychInteger      = regexp.MustCompile(`^(?:[-+]?0b[0-1_,]+|[-+]?0[0-7_,]+|[-+]?(?:0|[1-9](?:[0-9]|,[0-9]|_[0-9])*)|[-+]?0x[0-9a-fA-F_,]+)$`)
-	psychTrue         = regexp.MustCompile(`(?i)^(yes|true|on)$`)
-	psychFalse        = regexp.MustCompile(`(?i)^(no|false|off)$`)
-	psychNullWord     = regexp.MustCompile(`(?i)^null$`)
 )
 
 // plainScalarTag returns the tag Psych's ScalarScanner gives a plain
@@ -108,13 +105,25 @@ func wordLikeTag(value string) string {
 	if len(value) > 5 {
 		return tagString
 	}
+	// Psych's patterns are /^null$/i and the two in isBoolWord.
 	switch {
-	case value == "~" || psychNullWord.MatchString(value):
+	case value == "~" || strings.EqualFold(value, "null"):
 		return tagNull
-	case psychTrue.MatchString(value), psychFalse.MatchString(value):
+	case isBoolWord(value, "yes", "true", "on"), isBoolWord(value, "no", "false", "off"):
 		return tagBool
 	}
 	return tagString
+}
+
+// isBoolWord reports whether value is one of words in any case, as
+// Psych's patterns /^(yes|true|on)$/i and /^(no|false|off)$/i match them.
+func isBoolWord(value string, words ...string) bool {
+	for _, w := range words {
+		if strings.EqualFold(value, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // scalarString returns a scalar's value as GitLab turns it into a string
@@ -127,7 +136,7 @@ func scalarString(n *yaml.Node) string {
 	case tagNull:
 		return ""
 	case tagBool:
-		if psychFalse.MatchString(n.Value) {
+		if isBoolWord(n.Value, "no", "false", "off") {
 			return "false"
 		}
 		return "true"

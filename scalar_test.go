@@ -2,6 +2,7 @@ package ciimage
 
 import (
 	"math"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -97,5 +98,26 @@ func TestFormatRubyFloat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, formatRubyFloat(tt.f), "formatRubyFloat(%v)", tt.f)
+	}
+}
+
+// TestWordLikeTagMatchesPsychPatterns checks wordLikeTag against Psych's
+// case-insensitive patterns for null and booleans, written as regular
+// expressions, on words in mixed case and with Unicode case variants.
+func TestWordLikeTagMatchesPsychPatterns(t *testing.T) {
+	null := regexp.MustCompile(`(?i)^null$`)
+	boolean := regexp.MustCompile(`(?i)^(yes|true|on|no|false|off)$`)
+	for _, value := range []string{
+		"null", "Null", "nULL", "nul", "nulls", "yes", "YeS", "yeſ", "true", "TRUE", "tru",
+		"on", "oN", "one", "no", "No", "nO", "false", "fAlSe", "off", "OFf", "of", "y", "n", "~", "ok",
+	} {
+		want := tagString
+		switch {
+		case value == "~" || null.MatchString(value):
+			want = tagNull
+		case boolean.MatchString(value):
+			want = tagBool
+		}
+		assert.Equal(t, want, wordLikeTag(value), "wordLikeTag(%q)", value)
 	}
 }
