@@ -52,8 +52,9 @@ func (c *composer) extendAll(root *yaml.Node) *yaml.Node {
 	e.pairs.merge(root)
 
 	changed := false
-	for i, key := range e.pairs.keys {
-		if !isStringScalar(key) || !hasExtends(e.pairs.values[i]) {
+	for i := range e.pairs.len() {
+		key := e.pairs.key(i)
+		if !isStringScalar(key) || !hasExtends(e.pairs.value(i)) {
 			continue
 		}
 		name := scalarString(key)
@@ -63,7 +64,7 @@ func (c *composer) extendAll(root *yaml.Node) *yaml.Node {
 			c.markFailed(name)
 			continue
 		}
-		e.pairs.values[i] = value
+		e.pairs.setValue(i, value)
 		changed = true
 	}
 	if !changed {
