@@ -253,6 +253,7 @@ func (z *normalizer) resolve(n *yaml.Node) *yaml.Node {
 			n.Tag = tagMap
 		}
 	}
+	z.composer.noteReferences(n)
 	return n
 }
 
