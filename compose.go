@@ -167,6 +167,14 @@ func (c *composer) created(node, from *yaml.Node) {
 	c.noteReferences(node)
 }
 
+// holdsReference reports whether n was recorded as a reference holder.
+func (c *composer) holdsReference(n *yaml.Node) bool {
+	if len(c.referenceHolders) == 0 || (n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode) {
+		return false
+	}
+	return c.referenceHolders[n]
+}
+
 // noteReferences records collection n as a reference holder when one of
 // its children is a !reference node or a holder. The children must have
 // been noted before n.
@@ -175,7 +183,7 @@ func (c *composer) noteReferences(n *yaml.Node) {
 		return
 	}
 	for _, child := range n.Content {
-		if isReference(child) || c.referenceHolders[child] {
+		if isReference(child) || c.holdsReference(child) {
 			if c.referenceHolders == nil {
 				c.referenceHolders = map[*yaml.Node]bool{}
 			}

@@ -85,7 +85,7 @@ func (r *referenceResolver) deepTransform(n *yaml.Node) resolved {
 	if isReference(n) {
 		return r.resolveReference(n)
 	}
-	if !r.c.referenceHolders[n] {
+	if !r.c.holdsReference(n) {
 		return resolved{node: n}
 	}
 	if done, ok := r.transformed[n]; ok {
