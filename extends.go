@@ -41,11 +41,12 @@ func (c *composer) extendAll(root *yaml.Node) *yaml.Node {
 	if root == nil {
 		return nil
 	}
+	entries := len(root.Content) / 2
 	e := &extender{
 		c:         c,
-		pairs:     newPairList(len(root.Content) / 2),
-		result:    map[string]*yaml.Node{},
-		okDepth:   map[string]int{},
+		pairs:     newPairList(entries),
+		result:    make(map[string]*yaml.Node, entries),
+		okDepth:   make(map[string]int, entries),
 		failDepth: map[string]int{},
 		reported:  map[string]bool{},
 	}
@@ -94,7 +95,11 @@ func (e *extender) lookup(name string) (*yaml.Node, bool) {
 	if v, ok := e.result[name]; ok {
 		return v, true
 	}
-	return e.pairs.get(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagString, Value: name})
+	i, ok := e.pairs.find(keyID{kind: "s", value: name})
+	if !ok {
+		return nil, false
+	}
+	return e.pairs.value(i), true
 }
 
 // extend returns the value of entry name after extends. ancestors are the

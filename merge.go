@@ -222,8 +222,9 @@ func (v *validator) decodeVariables(n *yaml.Node, location string, job bool) Var
 	if job {
 		dataKeys = keySet("value", "expand")
 	}
-	vars := Variables{}
-	for _, p := range pairs(n) {
+	entries := pairs(n)
+	vars := make(Variables, 0, len(entries))
+	for _, p := range entries {
 		key := scalarString(p.Key)
 		variable := Variable{Key: key, Public: true}
 		switch {

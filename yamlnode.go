@@ -150,7 +150,8 @@ func (p *pairList) set(key, value *yaml.Node) {
 	case p.index != nil:
 		p.index[id] = len(p.pairs) - 2
 	case p.len() > pairListIndexAt:
-		p.index = make(map[keyID]int, 2*p.len())
+		// The capacity of pairs is the size the list was made for.
+		p.index = make(map[keyID]int, max(2*p.len(), cap(p.pairs)/2))
 		for at := 0; at < len(p.pairs); at += 2 {
 			p.index[keyIdentity(p.pairs[at])] = at
 		}
