@@ -66,11 +66,27 @@ func mappingPair(m *yaml.Node, name string) (key, value *yaml.Node) {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := m.Content[i]; isStringScalar(k) && scalarString(k) == name {
+		if k := m.Content[i]; isStringKey(k, name) {
 			return k, m.Content[i+1]
 		}
 	}
 	return nil, nil
+}
+
+// isStringKey reports whether key is a string or symbol scalar whose
+// string is name, as isStringScalar(key) && scalarString(key) == name,
+// without a call for every key.
+func isStringKey(key *yaml.Node, name string) bool {
+	if key == nil || key.Kind != yaml.ScalarNode {
+		return false
+	}
+	switch key.Tag {
+	case tagString:
+		return key.Value == name
+	case tagSymbol:
+		return strings.TrimPrefix(key.Value, ":") == name
+	}
+	return false
 }
 
 // withoutKey returns a copy of mapping m without the string key name.
@@ -78,7 +94,7 @@ func withoutKey(m *yaml.Node, name string) *yaml.Node {
 	out := *m
 	out.Content = make([]*yaml.Node, 0, len(m.Content))
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := m.Content[i]; isStringScalar(k) && scalarString(k) == name {
+		if isStringKey(m.Content[i], name) {
 			continue
 		}
 		out.Content = append(out.Content, m.Content[i], m.Content[i+1])
