@@ -92,7 +92,7 @@ type composer struct {
 	// nodes counts the nodes of every file loaded so far, for
 	// Limits.MaxYAMLNodes.
 	nodes int
-	// referenceHolders are the mappings and sequences that hold a
+	// referenceHolders are the mappings and sequences that contain a
 	// !reference node at any depth, so that resolving references can skip
 	// every other subtree. Loading and every composition step that makes
 	// a collection record them.
@@ -159,7 +159,7 @@ func (c *composer) position(n *yaml.Node) Position {
 }
 
 // created records that composition made node out of from, so node gets
-// from's file, and whether node holds a !reference.
+// from's file, and whether node contains a !reference.
 func (c *composer) created(node, from *yaml.Node) {
 	if f, ok := c.files[from]; ok {
 		c.files[node] = f

@@ -222,7 +222,7 @@ func TestSharedSubtreeMergeBoundedAllocations(t *testing.T) {
 
 func TestSharedReferenceHoldersBoundedAllocations(t *testing.T) {
 	// Each level is a list whose ten items alias the level below, and the
-	// bottom level holds a !reference, so every level must be resolved.
+	// bottom level contains a !reference, so every level must be resolved.
 	// Resolving each shared level once keeps the work to the file's size.
 	var b strings.Builder
 	b.WriteString(".r: {v: x}\nl0: &l0 [!reference [.r, v]]\n")

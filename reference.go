@@ -79,7 +79,7 @@ func (c *composer) resolveReferences(root *yaml.Node) *yaml.Node {
 
 // deepTransform resolves every reference among the values of n at any
 // depth, as ActiveSupport's deep_transform_values visits them. It returns
-// n itself when nothing changed, without a visit when n holds no
+// n itself when nothing changed, without a visit when n contains no
 // reference.
 func (r *referenceResolver) deepTransform(n *yaml.Node) resolved {
 	if isReference(n) {

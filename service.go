@@ -32,15 +32,15 @@ func (v *validator) decodeServices(n *yaml.Node, location string) []Service {
 	itemLocation := joinLocation(location, "service")
 	items := flatten(n, make([]*yaml.Node, 0, len(n.Content)))
 	services := make([]Service, len(items))
-	kept := 0
+	valid := 0
 	for _, item := range items {
-		if v.decodeService(item, itemLocation, &services[kept]) {
-			kept++
+		if v.decodeService(item, itemLocation, &services[valid]) {
+			valid++
 		} else {
-			services[kept] = Service{}
+			services[valid] = Service{}
 		}
 	}
-	return services[:kept:kept]
+	return services[:valid:valid]
 }
 
 // flatten appends the items of a sequence to out, replacing nested

@@ -105,8 +105,8 @@ func withoutKey(m *yaml.Node, name string) *yaml.Node {
 // pairList is an ordered list of mapping pairs with Ruby Hash semantics:
 // setting an existing key replaces its value in place. The pairs are
 // stored as a mapping node's Content is, key then value, so content can
-// hand the slice over without copying. Small lists search linearly; the
-// index map is built once a list grows past pairListIndexAt keys.
+// hand the slice over without copying. Small lists are searched linearly,
+// and the index map is built once a list grows past pairListIndexAt keys.
 type pairList struct {
 	pairs []*yaml.Node
 	// index maps each key's identity to the position of its key in pairs.
