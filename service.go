@@ -90,7 +90,9 @@ func (v *validator) decodeService(n *yaml.Node, location string, svc *Service) b
 	}
 
 	svc.PullPolicy = v.decodePullPolicy(n, location)
-	svc.Variables = v.decodeServiceVariables(lookup(n, "variables"), joinLocation(location, "variables"))
+	if variables := lookup(n, "variables"); !isNull(variables) {
+		svc.Variables = v.decodeServiceVariables(variables, joinLocation(location, "variables"))
+	}
 	if len(v.diags) > before {
 		return false
 	}
