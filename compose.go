@@ -91,9 +91,14 @@ type composer struct {
 	includeLimitHit bool
 	// nodes counts the nodes of every file loaded so far, for
 	// Limits.MaxYAMLNodes.
-	nodes  int
-	failed map[string]bool
-	diags  Diagnostics
+	nodes int
+	// referenceHolders are the mappings and sequences that contain a
+	// !reference node at any depth, so that resolving references can skip
+	// every other subtree. Loading and every composition step that makes
+	// a collection record them.
+	referenceHolders map[*yaml.Node]bool
+	failed           map[string]bool
+	diags            Diagnostics
 	// globFiles caches the sorted file list of opts.FS for wildcards.
 	globFiles []string
 }
@@ -154,10 +159,37 @@ func (c *composer) position(n *yaml.Node) Position {
 }
 
 // created records that composition made node out of from, so node gets
-// from's file.
+// from's file, and whether node contains a !reference.
 func (c *composer) created(node, from *yaml.Node) {
 	if f, ok := c.files[from]; ok {
 		c.files[node] = f
+	}
+	c.noteReferences(node)
+}
+
+// holdsReference reports whether n was recorded as a reference holder.
+func (c *composer) holdsReference(n *yaml.Node) bool {
+	if len(c.referenceHolders) == 0 || (n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode) {
+		return false
+	}
+	return c.referenceHolders[n]
+}
+
+// noteReferences records collection n as a reference holder when one of
+// its children is a !reference node or a holder. The children must have
+// been noted before n.
+func (c *composer) noteReferences(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode {
+		return
+	}
+	for _, child := range n.Content {
+		if isReference(child) || c.holdsReference(child) {
+			if c.referenceHolders == nil {
+				c.referenceHolders = map[*yaml.Node]bool{}
+			}
+			c.referenceHolders[n] = true
+			return
+		}
 	}
 }
 

@@ -41,19 +41,21 @@ func (c *composer) extendAll(root *yaml.Node) *yaml.Node {
 	if root == nil {
 		return nil
 	}
+	entries := len(root.Content) / 2
 	e := &extender{
 		c:         c,
-		pairs:     newPairList(len(root.Content) / 2),
-		result:    map[string]*yaml.Node{},
-		okDepth:   map[string]int{},
+		pairs:     newPairList(entries),
+		result:    make(map[string]*yaml.Node, entries),
+		okDepth:   make(map[string]int, entries),
 		failDepth: map[string]int{},
 		reported:  map[string]bool{},
 	}
 	e.pairs.merge(root)
 
 	changed := false
-	for i, key := range e.pairs.keys {
-		if !isStringScalar(key) || !hasExtends(e.pairs.values[i]) {
+	for i := range e.pairs.len() {
+		key := e.pairs.key(i)
+		if !isStringScalar(key) || !hasExtends(e.pairs.value(i)) {
 			continue
 		}
 		name := scalarString(key)
@@ -63,7 +65,7 @@ func (c *composer) extendAll(root *yaml.Node) *yaml.Node {
 			c.markFailed(name)
 			continue
 		}
-		e.pairs.values[i] = value
+		e.pairs.setValue(i, value)
 		changed = true
 	}
 	if !changed {
@@ -93,7 +95,11 @@ func (e *extender) lookup(name string) (*yaml.Node, bool) {
 	if v, ok := e.result[name]; ok {
 		return v, true
 	}
-	return e.pairs.get(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagString, Value: name})
+	i, ok := e.pairs.find(keyID{kind: "s", value: name})
+	if !ok {
+		return nil, false
+	}
+	return e.pairs.value(i), true
 }
 
 // extend returns the value of entry name after extends. ancestors are the

@@ -52,7 +52,8 @@ var pullPolicies = keySet("always", "never", "if-not-present")
 // GitLab's key path of the entry, such as jobs:test:image.
 func (v *validator) decodeImage(n *yaml.Node, location string) *Image {
 	before := len(v.diags)
-	img := v.decodeImageable(n, location, imageKeys)
+	img := &Image{}
+	v.decodeImageable(n, location, imageKeys, img)
 	if len(v.diags) > before {
 		return nil
 	}
@@ -65,13 +66,14 @@ func (v *validator) decodeImage(n *yaml.Node, location string) *Image {
 }
 
 // decodeImageable runs the validations that images and services share, in
-// GitLab's order, and then the unknown-key check with allowed. It returns
-// the value even when a check failed, so that services can run their own
-// checks after it. The pull_policy entry is a child entry, checked only
-// when every other check passed.
-func (v *validator) decodeImageable(n *yaml.Node, location string, allowed map[string]bool) *Image {
+// GitLab's order, and then the unknown-key check with allowed. It stores
+// the value in img, which must be zero, even when a check failed, so that
+// services can run their own checks after it. The pull_policy entry is a
+// child entry, checked only when every other check passed.
+func (v *validator) decodeImageable(n *yaml.Node, location string, allowed map[string]bool, img *Image) {
 	n = deref(n)
-	img := &Image{Pos: v.doc.Position(n), Location: location}
+	img.Pos = v.doc.Position(n)
+	img.Location = location
 
 	switch {
 	case isString(n):
@@ -79,14 +81,14 @@ func (v *validator) decodeImageable(n *yaml.Node, location string, allowed map[s
 		if isBlank(img.Name) {
 			v.gitlabError(n, location, "name can't be blank")
 		}
-		return img
+		return
 	case !isMapping(n):
 		// GitLab keeps validating after the type check: name is then nil,
 		// which fails both name checks.
 		v.gitlabError(n, location, "config should be a hash or a string")
 		v.gitlabError(n, location, "name should be a string")
 		v.gitlabError(n, location, "name can't be blank")
-		return img
+		return
 	}
 
 	if hasKey(n, "ports") {
@@ -117,7 +119,6 @@ func (v *validator) decodeImageable(n *yaml.Node, location string, allowed map[s
 	if unknown := unknownKeys(n, allowed); len(unknown) > 0 {
 		v.gitlabError(n, location, "config contains unknown keys: %s", strings.Join(unknown, ", "))
 	}
-	return img
 }
 
 // decodePullPolicy validates a pull_policy child entry as GitLab's

@@ -210,6 +210,16 @@ func (m *measurer) measure(n *yaml.Node, enclosing int) nodeMeasure {
 
 	result := nodeMeasure{count: 1}
 	for _, child := range n.Content {
+		if child != nil && child.Kind != yaml.MappingNode && child.Kind != yaml.SequenceNode {
+			// A leaf is measured here, as measure would, to save a call.
+			m.visited++
+			if m.visited > m.maxCount {
+				result.count = m.maxCount + 1
+				break
+			}
+			result.count = min(result.count+1, m.maxCount+1)
+			continue
+		}
 		c := m.measure(child, enclosing+1)
 		result.count = min(result.count+c.count, m.maxCount+1)
 		result.height = max(result.height, c.height)

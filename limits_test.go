@@ -220,6 +220,28 @@ func TestSharedSubtreeMergeBoundedAllocations(t *testing.T) {
 	assert.Less(t, allocs, 20_000.0, "allocations to compose extends over shared subtrees")
 }
 
+func TestSharedReferenceHoldersBoundedAllocations(t *testing.T) {
+	// Each level is a list whose ten items alias the level below, and the
+	// bottom level contains a !reference, so every level must be resolved.
+	// Resolving each shared level once keeps the work to the file's size.
+	var b strings.Builder
+	b.WriteString(".r: {v: x}\nl0: &l0 [!reference [.r, v]]\n")
+	for i := 1; i < 8; i++ {
+		fmt.Fprintf(&b, "l%d: &l%d [", i, i)
+		for range 10 {
+			fmt.Fprintf(&b, "*l%d, ", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	b.WriteString("j: {script: x, variables: {V: y}, cache: *l7}\n")
+	input := []byte(b.String())
+	unlimited := ComposeOptions{Limits: Limits{MaxYAMLNodes: 1 << 40}}
+	allocs := testing.AllocsPerRun(3, func() {
+		_, _ = ParseDocument(".gitlab-ci.yml", input, unlimited)
+	})
+	assert.Less(t, allocs, 20_000.0, "allocations to resolve a reference under shared lists")
+}
+
 func TestExpansionLimit(t *testing.T) {
 	cases := []struct {
 		name     string

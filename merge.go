@@ -98,7 +98,12 @@ func readJob(doc *Document, job *Job, n *yaml.Node, d defaults, top Variables) {
 		return
 	}
 
-	inheritDefault, inheritVariables := v.decodeInherit(lookup(n, "inherit"), joinLocation(job.Location, "inherit"))
+	// Each key path is built only for a key that is set, because most jobs
+	// leave some of them out.
+	inheritDefault, inheritVariables := inheritAll, inheritAll
+	if inherit := lookup(n, "inherit"); !isNull(inherit) {
+		inheritDefault, inheritVariables = v.decodeInherit(inherit, joinLocation(job.Location, "inherit"))
+	}
 
 	if image := lookup(n, "image"); !isNull(image) {
 		job.Image = v.decodeImage(image, joinLocation(job.Location, "image"))
@@ -120,8 +125,10 @@ func readJob(doc *Document, job *Job, n *yaml.Node, d defaults, top Variables) {
 	}
 
 	job.Variables = inheritedVariables(top, inheritVariables)
-	if own := v.decodeVariables(lookup(n, "variables"), joinLocation(job.Location, "variables"), true); len(own) > 0 {
-		job.Variables = append(job.Variables, own...)
+	if variables := lookup(n, "variables"); !isNull(variables) {
+		if own := v.decodeVariables(variables, joinLocation(job.Location, "variables"), true); len(own) > 0 {
+			job.Variables = append(job.Variables, own...)
+		}
 	}
 	if job.Variables == nil {
 		job.Variables = Variables{}
@@ -222,8 +229,9 @@ func (v *validator) decodeVariables(n *yaml.Node, location string, job bool) Var
 	if job {
 		dataKeys = keySet("value", "expand")
 	}
-	vars := Variables{}
-	for _, p := range pairs(n) {
+	entries := pairs(n)
+	vars := make(Variables, 0, len(entries))
+	for _, p := range entries {
 		key := scalarString(p.Key)
 		variable := Variable{Key: key, Public: true}
 		switch {

@@ -29,8 +29,8 @@ type referenceResolver struct {
 	root   *yaml.Node
 	state  map[*yaml.Node]referenceState
 	values map[*yaml.Node]*yaml.Node
-	// transformed caches deepTransform by node, so a subtree shared by
-	// aliases is resolved once.
+	// transformed caches deepTransform by reference holder, so a subtree
+	// shared by aliases or by extends is resolved once.
 	transformed map[*yaml.Node]resolved
 	// depth is the number of references being resolved, one inside
 	// another, for Limits.MaxReferenceDepth.
@@ -42,8 +42,10 @@ type referenceResolver struct {
 // unresolved reference, is marked failed, and the error is reported once,
 // at the reference it names.
 func (c *composer) resolveReferences(root *yaml.Node) *yaml.Node {
-	if root == nil {
-		return nil
+	if root == nil || len(c.referenceHolders) == 0 {
+		// A !reference node always sits in a collection, so without
+		// holders there is nothing to resolve.
+		return root
 	}
 	r := &referenceResolver{
 		c:           c,
@@ -53,32 +55,37 @@ func (c *composer) resolveReferences(root *yaml.Node) *yaml.Node {
 		transformed: map[*yaml.Node]resolved{},
 	}
 
-	out := *root
-	out.Content = make([]*yaml.Node, len(root.Content))
-	changed := false
+	var content []*yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, value := root.Content[i], root.Content[i+1]
 		result := r.deepTransform(value)
 		if result.failed {
 			c.markFailed(scalarString(key))
 		}
-		out.Content[i], out.Content[i+1] = key, result.node
-		changed = changed || result.node != value
+		if result.node != value && content == nil {
+			content = append([]*yaml.Node(nil), root.Content...)
+		}
+		if content != nil {
+			content[i+1] = result.node
+		}
 	}
-	if !changed {
+	if content == nil {
 		return root
 	}
+	out := *root
+	out.Content = content
 	return &out
 }
 
 // deepTransform resolves every reference among the values of n at any
 // depth, as ActiveSupport's deep_transform_values visits them. It returns
-// n itself when nothing changed.
+// n itself when nothing changed, without a visit when n contains no
+// reference.
 func (r *referenceResolver) deepTransform(n *yaml.Node) resolved {
 	if isReference(n) {
 		return r.resolveReference(n)
 	}
-	if n.Kind != yaml.SequenceNode && n.Kind != yaml.MappingNode {
+	if !r.c.holdsReference(n) {
 		return resolved{node: n}
 	}
 	if done, ok := r.transformed[n]; ok {

@@ -53,30 +53,53 @@ func plainScalarTag(value string) (tag, disallowedClass string) {
 		return tagNull, ""
 	case startsLikeWord(value) || strings.Contains(value, "\n"):
 		return wordLikeTag(value), ""
-	case psychTime.MatchString(value):
+	// Each regular expression below runs only when the value passes a
+	// check that every match of it passes.
+	case startsLikeDate(value) && psychTime.MatchString(value):
 		return "", "Time"
-	case psychDate.MatchString(value):
+	case startsLikeDate(value) && psychDate.MatchString(value):
 		return "", "Date"
-	case psychPosInf.MatchString(value), psychNegInf.MatchString(value), psychNaN.MatchString(value):
+	case len(value) <= 5 && (psychPosInf.MatchString(value) || psychNegInf.MatchString(value) || psychNaN.MatchString(value)):
 		return tagFloat, ""
 	case len(value) > 1 && value[0] == ':':
 		return tagSymbol, ""
-	case psychSexagesimal.MatchString(value):
+	case strings.IndexByte(value, ':') >= 0 && psychSexagesimal.MatchString(value):
 		return tagInt, ""
-	case psychSexagesFloat.MatchString(value):
+	case strings.IndexByte(value, ':') >= 0 && psychSexagesFloat.MatchString(value):
 		return tagFloat, ""
-	case psychFloat.MatchString(value):
+	case strings.IndexByte(value, '.') >= 0 && psychFloat.MatchString(value):
 		if psychLoneDot.MatchString(value) {
 			return tagString, ""
 		}
 		return tagFloat, ""
-	case psychInteger.MatchString(value):
+	case startsLikeNumber(value) && psychInteger.MatchString(value):
 		if _, ok := parseRubyInteger(value); ok {
 			return tagInt, ""
 		}
 		return tagString, ""
 	}
 	return tagString, ""
+}
+
+// startsLikeDate reports whether value starts as psychTime and psychDate
+// require: an optional '-', four digits, then '-'.
+func startsLikeDate(value string) bool {
+	value = strings.TrimPrefix(value, "-")
+	if len(value) < 5 || value[4] != '-' {
+		return false
+	}
+	for _, b := range []byte(value[:4]) {
+		if b < '0' || b > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// startsLikeNumber reports whether value starts as psychInteger requires:
+// with a sign or a digit.
+func startsLikeNumber(value string) bool {
+	return value != "" && (value[0] == '-' || value[0] == '+' || (value[0] >= '0' && value[0] <= '9'))
 }
 
 // startsLikeWord reports what Psych's first pattern,

@@ -3,6 +3,7 @@ package ciimage
 import (
 	"math"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,5 +120,57 @@ func TestWordLikeTagMatchesPsychPatterns(t *testing.T) {
 			want = tagBool
 		}
 		assert.Equal(t, want, wordLikeTag(value), "wordLikeTag(%q)", value)
+	}
+}
+
+// TestPlainScalarTagGuards checks plainScalarTag against the same Psych
+// patterns tried in order without the cheap checks that skip them, on
+// values near each pattern's edges.
+func TestPlainScalarTagGuards(t *testing.T) {
+	unguarded := func(value string) (string, string) {
+		switch {
+		case value == "":
+			return tagNull, ""
+		case startsLikeWord(value) || strings.Contains(value, "\n"):
+			return wordLikeTag(value), ""
+		case psychTime.MatchString(value):
+			return "", "Time"
+		case psychDate.MatchString(value):
+			return "", "Date"
+		case psychPosInf.MatchString(value), psychNegInf.MatchString(value), psychNaN.MatchString(value):
+			return tagFloat, ""
+		case len(value) > 1 && value[0] == ':':
+			return tagSymbol, ""
+		case psychSexagesimal.MatchString(value):
+			return tagInt, ""
+		case psychSexagesFloat.MatchString(value):
+			return tagFloat, ""
+		case psychFloat.MatchString(value):
+			if psychLoneDot.MatchString(value) {
+				return tagString, ""
+			}
+			return tagFloat, ""
+		case psychInteger.MatchString(value):
+			if _, ok := parseRubyInteger(value); ok {
+				return tagInt, ""
+			}
+			return tagString, ""
+		}
+		return tagString, ""
+	}
+	values := []string{
+		"2024-01-02", "-2024-01-02 10:20:30", "2024-1-2T1:02:03.5Z", "2024-01-02 10:20:30 +01:00",
+		"202-01-02", "2024/01/02", "-2024", "20240-1-2", "2024-", "١٢٣٤-01-02",
+		".inf", "+.inf", "-.Inf", ".NaN", ".nan ", "+.nan", "-.infinity",
+		":sym", ":", "1:20", "-1:20:30", "+1_0:59", "1:60", "1:20.5", "1:20:30.", "12:3a",
+		"1.5", "-.5", "+.", ".", "1,000.5e+3", ".e", "1.5e3", ".chain-0-level-01",
+		"0", "-0", "+12", "0x1F", "0b101", "017", "09", "1_000", "1,000", "-", "+", "0x", "1e5",
+		"-x", "+x", "@x", "%", "...", "--", "-.", "..5",
+	}
+	for _, value := range values {
+		wantTag, wantClass := unguarded(value)
+		tag, class := plainScalarTag(value)
+		assert.Equal(t, wantTag, tag, "plainScalarTag(%q) tag", value)
+		assert.Equal(t, wantClass, class, "plainScalarTag(%q) class", value)
 	}
 }

@@ -30,13 +30,17 @@ func (v *validator) decodeServices(n *yaml.Node, location string) []Service {
 	}
 
 	itemLocation := joinLocation(location, "service")
-	services := []Service{}
-	for _, item := range flatten(n, nil) {
-		if svc := v.decodeService(item, itemLocation); svc != nil {
-			services = append(services, *svc)
+	items := flatten(n, make([]*yaml.Node, 0, len(n.Content)))
+	services := make([]Service, len(items))
+	valid := 0
+	for _, item := range items {
+		if v.decodeService(item, itemLocation, &services[valid]) {
+			valid++
+		} else {
+			services[valid] = Service{}
 		}
 	}
-	return services
+	return services[:valid:valid]
 }
 
 // flatten appends the items of a sequence to out, replacing nested
@@ -54,16 +58,13 @@ func flatten(n *yaml.Node, out []*yaml.Node) []*yaml.Node {
 }
 
 // decodeService validates one services item as GitLab's Service entry
-// does, and returns nil when it is invalid.
-func (v *validator) decodeService(n *yaml.Node, location string) *Service {
+// does and stores it in svc, which must be zero. It returns false when
+// the item is invalid.
+func (v *validator) decodeService(n *yaml.Node, location string, svc *Service) bool {
 	before := len(v.diags)
-	img := v.decodeImageable(n, location, serviceKeys)
-	svc := &Service{Image: *img}
+	v.decodeImageable(n, location, serviceKeys, &svc.Image)
 	if !isMapping(n) {
-		if len(v.diags) > before {
-			return nil
-		}
-		return svc
+		return len(v.diags) == before
 	}
 
 	if command := lookup(n, "command"); !isNull(command) {
@@ -85,15 +86,17 @@ func (v *validator) decodeService(n *yaml.Node, location string) *Service {
 		v.gitlabError(n, location, "alias can't be blank")
 	}
 	if len(v.diags) > before {
-		return nil
+		return false
 	}
 
 	svc.PullPolicy = v.decodePullPolicy(n, location)
-	svc.Variables = v.decodeServiceVariables(lookup(n, "variables"), joinLocation(location, "variables"))
-	if len(v.diags) > before {
-		return nil
+	if variables := lookup(n, "variables"); !isNull(variables) {
+		svc.Variables = v.decodeServiceVariables(variables, joinLocation(location, "variables"))
 	}
-	return svc
+	if len(v.diags) > before {
+		return false
+	}
+	return true
 }
 
 // decodeServiceVariables validates a service's variables as GitLab's

@@ -253,6 +253,7 @@ func (z *normalizer) resolve(n *yaml.Node) *yaml.Node {
 			n.Tag = tagMap
 		}
 	}
+	z.composer.noteReferences(n)
 	return n
 }
 
@@ -331,15 +332,12 @@ func (z *normalizer) retagScalar(n *yaml.Node) {
 // and a << merge key merges at its own place, so keys before it are
 // overwritten and keys after it win.
 func (z *normalizer) resolveMapping(n *yaml.Node) {
-	// rawMerged keeps the value under each << key as written, because an
-	// alias there merges differently from a list.
-	var rawMerged map[int]*yaml.Node
+	// rawMerged keeps the value under each << key as written, in order,
+	// because an alias there merges differently from a list.
+	var rawMerged []mergeKeyValue
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if isMergeKey(n.Content[i]) {
-			if rawMerged == nil {
-				rawMerged = map[int]*yaml.Node{}
-			}
-			rawMerged[i] = n.Content[i+1]
+			rawMerged = append(rawMerged, mergeKeyValue{at: i, raw: n.Content[i+1]})
 		}
 		n.Content[i] = z.resolve(n.Content[i])
 		n.Content[i+1] = z.resolve(n.Content[i+1])
@@ -351,12 +349,23 @@ func (z *normalizer) resolveMapping(n *yaml.Node) {
 	pairs := newPairList(len(n.Content) / 2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, value := n.Content[i], n.Content[i+1]
-		if raw, ok := rawMerged[i]; ok && isMergeKey(key) && z.applyMerge(pairs, raw, value) {
-			continue
+		if len(rawMerged) > 0 && rawMerged[0].at == i {
+			raw := rawMerged[0].raw
+			rawMerged = rawMerged[1:]
+			if isMergeKey(key) && z.applyMerge(pairs, raw, value) {
+				continue
+			}
 		}
 		pairs.set(key, value)
 	}
 	n.Content = pairs.content()
+}
+
+// mergeKeyValue is the value under a << key before normalization, and the
+// position of the key in its mapping's Content.
+type mergeKeyValue struct {
+	at  int
+	raw *yaml.Node
 }
 
 // hasDuplicateKeys reports whether two keys of mapping m are the same
@@ -377,7 +386,7 @@ func hasDuplicateKeys(m *yaml.Node) bool {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		id := keyIdentity(m.Content[i])
 		for j := 0; j < i; j += 2 {
-			if keyIdentity(m.Content[j]) == id {
+			if hasIdentity(m.Content[j], id) {
 				return true
 			}
 		}

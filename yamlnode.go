@@ -66,11 +66,27 @@ func mappingPair(m *yaml.Node, name string) (key, value *yaml.Node) {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := m.Content[i]; isStringScalar(k) && scalarString(k) == name {
+		if k := m.Content[i]; isStringKey(k, name) {
 			return k, m.Content[i+1]
 		}
 	}
 	return nil, nil
+}
+
+// isStringKey reports whether key is a string or symbol scalar whose
+// string is name, as isStringScalar(key) && scalarString(key) == name,
+// without a call for every key.
+func isStringKey(key *yaml.Node, name string) bool {
+	if key == nil || key.Kind != yaml.ScalarNode {
+		return false
+	}
+	switch key.Tag {
+	case tagString:
+		return key.Value == name
+	case tagSymbol:
+		return strings.TrimPrefix(key.Value, ":") == name
+	}
+	return false
 }
 
 // withoutKey returns a copy of mapping m without the string key name.
@@ -78,7 +94,7 @@ func withoutKey(m *yaml.Node, name string) *yaml.Node {
 	out := *m
 	out.Content = make([]*yaml.Node, 0, len(m.Content))
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := m.Content[i]; isStringScalar(k) && scalarString(k) == name {
+		if isStringKey(m.Content[i], name) {
 			continue
 		}
 		out.Content = append(out.Content, m.Content[i], m.Content[i+1])
@@ -87,55 +103,73 @@ func withoutKey(m *yaml.Node, name string) *yaml.Node {
 }
 
 // pairList is an ordered list of mapping pairs with Ruby Hash semantics:
-// setting an existing key replaces its value in place. Small lists search
-// linearly; the index map is built once a list grows past
-// pairListIndexAt keys.
+// setting an existing key replaces its value in place. The pairs are
+// stored as a mapping node's Content is, key then value, so content can
+// hand the slice over without copying. Small lists are searched linearly,
+// and the index map is built once a list grows past pairListIndexAt keys.
 type pairList struct {
-	keys   []*yaml.Node
-	values []*yaml.Node
-	ids    []keyID
-	index  map[keyID]int
+	pairs []*yaml.Node
+	// index maps each key's identity to the position of its key in pairs.
+	index map[keyID]int
 }
 
 const pairListIndexAt = 16
 
+// newPairList returns an empty list with room for size pairs.
 func newPairList(size int) *pairList {
-	return &pairList{
-		keys:   make([]*yaml.Node, 0, size),
-		values: make([]*yaml.Node, 0, size),
-		ids:    make([]keyID, 0, size),
-	}
+	return &pairList{pairs: make([]*yaml.Node, 0, 2*size)}
 }
 
+// len returns the number of pairs.
+func (p *pairList) len() int { return len(p.pairs) / 2 }
+
+// key returns the key of pair i.
+func (p *pairList) key(i int) *yaml.Node { return p.pairs[2*i] }
+
+// value returns the value of pair i.
+func (p *pairList) value(i int) *yaml.Node { return p.pairs[2*i+1] }
+
+// setValue replaces the value of pair i.
+func (p *pairList) setValue(i int, value *yaml.Node) { p.pairs[2*i+1] = value }
+
+// find returns the number of the pair whose key has identity id.
 func (p *pairList) find(id keyID) (int, bool) {
 	if p.index != nil {
-		i, ok := p.index[id]
-		return i, ok
+		at, ok := p.index[id]
+		return at / 2, ok
 	}
-	for i, other := range p.ids {
-		if other == id {
-			return i, true
+	for at := 0; at < len(p.pairs); at += 2 {
+		if hasIdentity(p.pairs[at], id) {
+			return at / 2, true
 		}
 	}
 	return 0, false
 }
 
+// hasIdentity reports whether keyIdentity(key) == id. It compares string
+// keys without building their identity.
+func hasIdentity(key *yaml.Node, id keyID) bool {
+	if key.Kind == yaml.ScalarNode && (key.Tag == tagString || key.Tag == "") {
+		return id.kind == "s" && id.node == nil && id.value == key.Value
+	}
+	return keyIdentity(key) == id
+}
+
 func (p *pairList) set(key, value *yaml.Node) {
 	id := keyIdentity(key)
 	if i, ok := p.find(id); ok {
-		p.values[i] = value
+		p.setValue(i, value)
 		return
 	}
-	p.keys = append(p.keys, key)
-	p.values = append(p.values, value)
-	p.ids = append(p.ids, id)
+	p.pairs = append(p.pairs, key, value)
 	switch {
 	case p.index != nil:
-		p.index[id] = len(p.ids) - 1
-	case len(p.ids) > pairListIndexAt:
-		p.index = make(map[keyID]int, 2*len(p.ids))
-		for i, other := range p.ids {
-			p.index[other] = i
+		p.index[id] = len(p.pairs) - 2
+	case p.len() > pairListIndexAt:
+		// The capacity of pairs is the size the list was made for.
+		p.index = make(map[keyID]int, max(2*p.len(), cap(p.pairs)/2))
+		for at := 0; at < len(p.pairs); at += 2 {
+			p.index[keyIdentity(p.pairs[at])] = at
 		}
 	}
 }
@@ -145,7 +179,7 @@ func (p *pairList) get(key *yaml.Node) (*yaml.Node, bool) {
 	if !ok {
 		return nil, false
 	}
-	return p.values[i], true
+	return p.value(i), true
 }
 
 // merge sets every pair of mapping m, as Ruby's Hash#merge! does.
@@ -156,18 +190,14 @@ func (p *pairList) merge(m *yaml.Node) {
 }
 
 func (p *pairList) mergePairs(q *pairList) {
-	for i, k := range q.keys {
-		p.set(k, q.values[i])
+	for i := range q.len() {
+		p.set(q.key(i), q.value(i))
 	}
 }
 
-func (p *pairList) content() []*yaml.Node {
-	out := make([]*yaml.Node, 0, 2*len(p.keys))
-	for i, k := range p.keys {
-		out = append(out, k, p.values[i])
-	}
-	return out
-}
+// content returns the pairs as a mapping node's Content. The slice is the
+// list's own, so the list must not be changed afterwards.
+func (p *pairList) content() []*yaml.Node { return p.pairs }
 
 // deepMerge merges b over a as ActiveSupport's Hash#deep_merge does: two
 // mappings merge key by key at any depth, and any other b replaces a.
@@ -180,21 +210,35 @@ func (p *pairList) content() []*yaml.Node {
 // returns it unchanged, as deep_merge of a hash with itself gives an equal
 // hash.
 func deepMerge(a, b *yaml.Node, merged func(created, from *yaml.Node)) *yaml.Node {
-	m := &merger{merged: merged, done: map[[2]*yaml.Node]*yaml.Node{}}
+	m := merger{merged: merged}
 	return m.merge(a, b)
 }
 
-// merger holds the results of one deepMerge by pair of input nodes.
+// merger holds the results of one deepMerge by pair of input nodes. Most
+// merges make only a few results, so the first ones are kept in an array
+// and searched linearly, and a map holds the rest.
 type merger struct {
 	merged func(created, from *yaml.Node)
-	done   map[[2]*yaml.Node]*yaml.Node
+	few    [mergerFewResults]mergeResult
+	nFew   int
+	many   map[[2]*yaml.Node]*yaml.Node
+}
+
+// mergerFewResults is the number of results a merger keeps before it
+// needs a map.
+const mergerFewResults = 8
+
+// mergeResult is the mapping made by merging inputs[1] over inputs[0].
+type mergeResult struct {
+	inputs [2]*yaml.Node
+	out    *yaml.Node
 }
 
 func (m *merger) merge(a, b *yaml.Node) *yaml.Node {
 	if a == b || !isMapping(a) || !isMapping(b) {
 		return b
 	}
-	if out, ok := m.done[[2]*yaml.Node{a, b}]; ok {
+	if out, ok := m.result(a, b); ok {
 		return out
 	}
 
@@ -202,8 +246,9 @@ func (m *merger) merge(a, b *yaml.Node) *yaml.Node {
 	pairs.merge(a)
 	for i := 0; i+1 < len(b.Content); i += 2 {
 		key, value := b.Content[i], b.Content[i+1]
-		if old, ok := pairs.get(key); ok {
-			value = m.merge(old, value)
+		if at, ok := pairs.find(keyIdentity(key)); ok {
+			pairs.setValue(at, m.merge(pairs.value(at), value))
+			continue
 		}
 		pairs.set(key, value)
 	}
@@ -212,8 +257,32 @@ func (m *merger) merge(a, b *yaml.Node) *yaml.Node {
 	if m.merged != nil {
 		m.merged(out, b)
 	}
-	m.done[[2]*yaml.Node{a, b}] = out
+	m.remember(a, b, out)
 	return out
+}
+
+// result returns the earlier result of merging b over a.
+func (m *merger) result(a, b *yaml.Node) (*yaml.Node, bool) {
+	for _, r := range m.few[:m.nFew] {
+		if r.inputs == [2]*yaml.Node{a, b} {
+			return r.out, true
+		}
+	}
+	out, ok := m.many[[2]*yaml.Node{a, b}]
+	return out, ok
+}
+
+// remember stores out as the result of merging b over a.
+func (m *merger) remember(a, b, out *yaml.Node) {
+	if m.nFew < len(m.few) {
+		m.few[m.nFew] = mergeResult{[2]*yaml.Node{a, b}, out}
+		m.nFew++
+		return
+	}
+	if m.many == nil {
+		m.many = map[[2]*yaml.Node]*yaml.Node{}
+	}
+	m.many[[2]*yaml.Node{a, b}] = out
 }
 
 // rubyToS returns the string Ruby's to_s makes of a loaded value: a
