@@ -24,10 +24,9 @@ type resolver struct {
 	nameCache     map[NameRole]map[string]Diagnostics
 	hostnameCache map[string]Diagnostics
 	lookups       map[*RegistryAuth]map[string]AuthExplanation
-	// expanded holds the expanded variables of jobs that share their
-	// variable list, which jobs that inherit all top-level variables and
-	// set none of their own do.
-	expanded map[variablesKey]Variables
+	// expanded holds the expanded variables of each job variable list,
+	// by content: most jobs of a pipeline have the same few lists.
+	expanded contentCache[Variables]
 	// derived holds what the resolver computes from a job's expanded
 	// variables, for the jobs that share them.
 	derived map[variablesKey]*derivedFromVariables
@@ -82,7 +81,7 @@ func newResolver(opts ResolveOptions) *resolver {
 		nameCache:     make(map[NameRole]map[string]Diagnostics),
 		hostnameCache: make(map[string]Diagnostics),
 		lookups:       make(map[*RegistryAuth]map[string]AuthExplanation),
-		expanded:      make(map[variablesKey]Variables),
+		expanded:      newContentCache[Variables](),
 		derived:       make(map[variablesKey]*derivedFromVariables),
 	}
 	if r.runner == nil {
@@ -131,8 +130,8 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 // raw ones. A value whose expansion passes Limits.MaxExpandedBytes is
 // reported and left incomplete.
 func (r *resolver) jobVariables(job *Job) (Variables, Diagnostics) {
-	key := keyOf(job.Variables)
-	if cached, ok := r.expanded[key]; ok {
+	cached, hash, ok := r.expanded.find(job.Variables)
+	if ok {
 		return cached, nil
 	}
 
@@ -155,7 +154,7 @@ func (r *resolver) jobVariables(job *Job) (Variables, Diagnostics) {
 		expanded[i] = v
 	}
 	if len(diags) == 0 {
-		r.expanded[key] = expanded
+		r.expanded.add(hash, job.Variables, expanded)
 	}
 	return expanded, diags
 }
