@@ -37,7 +37,9 @@ type ImagePlan struct {
 	Credentials *Credentials `json:"credentials"`
 }
 
-// ServicePlan is one service container.
+// ServicePlan is one service container. The Variables and Environment
+// maps of services with the same inputs, in one job or in several jobs of
+// a Plan, are one shared map, so callers must treat them as read-only.
 type ServicePlan struct {
 	// Name is the service name after variable expansion.
 	Name string `json:"name"`

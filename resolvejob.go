@@ -39,9 +39,12 @@ type derivedFromVariables struct {
 	// auth is the credential table of jobs whose credentials come from
 	// their variables, nil until one is built.
 	auth *RegistryAuth
-	// environment is the environment of a service without variables of
-	// its own; nil until a job with services needs it.
-	environment map[string]string
+	// withoutOwn are the maps of a service without variables of its own,
+	// nil until a job with services needs them.
+	withoutOwn *serviceMaps
+	// withOwn holds the maps of services with variables of their own, by
+	// the content of those variables.
+	withOwn contentCache[serviceMaps]
 }
 
 // keyOf returns the key of a variable list.
@@ -58,7 +61,7 @@ func (r *resolver) derivedFrom(vars Variables) *derivedFromVariables {
 	key := keyOf(vars)
 	d, ok := r.derived[key]
 	if !ok {
-		d = &derivedFromVariables{masker: newMasker(vars)}
+		d = &derivedFromVariables{masker: newMasker(vars), withOwn: newContentCache[serviceMaps]()}
 		r.derived[key] = d
 	}
 	return d

@@ -42,21 +42,11 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 		assignments[walked[k]] = a
 	}
 
-	// Services without variables of their own receive the same
-	// environment, so they share one map, built once for the jobs that
-	// share their variables.
-	var shared map[string]string
-	if len(targets) > 0 {
-		d := r.derivedFrom(vars)
-		if d.environment == nil {
-			d.environment = variableMap(vars.PublicOrInternal())
-		}
-		shared = d.environment
-	}
+	d := r.derivedFrom(vars)
 	plans := make([]ServicePlan, 0, len(targets))
 	for i, t := range targets {
 		var plan ServicePlan
-		plan, diags = r.servicePlan(t, assignments[i], vars, shared, auth, diags)
+		plan, diags = r.servicePlan(t, assignments[i], d, vars, auth, diags)
 		plans = append(plans, plan)
 	}
 	return plans, append(diags, dockerHostDiagnostics(vars, targets, plans)...)
@@ -161,23 +151,19 @@ func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) (
 }
 
 // servicePlan builds the plan of one service from its alias assignment.
-// shared is the environment of a service without variables of its own.
-func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars Variables, shared map[string]string, auth *RegistryAuth, diags Diagnostics) (ServicePlan, Diagnostics) {
+// d holds what is derived from vars, the job's expanded variables.
+func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, d *derivedFromVariables, vars Variables, auth *RegistryAuth, diags Diagnostics) (ServicePlan, Diagnostics) {
+	maps := d.serviceMaps(vars, t.own)
 	plan := ServicePlan{
 		Name:           t.name,
 		Aliases:        nonNil(assignment.Aliases),
 		SkippedAliases: nonNil(assignment.Skipped),
 		Started:        assignment.Started,
 		Command:        t.command,
-		Variables:      map[string]string{},
-		Environment:    shared,
+		Variables:      maps.variables,
+		Environment:    maps.environment,
 		Docker:         t.docker,
 		Source:         t.source,
-	}
-	if len(t.own) > 0 {
-		environment := ServiceEnvironment(vars, t.own)
-		plan.Variables = ownVariables(environment, t.own)
-		plan.Environment = variableMap(environment)
 	}
 
 	plan.Entrypoint, diags = r.entrypoint(t.entrypoint, t.pos, t.location, diags)
@@ -205,6 +191,37 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 		plan.Credentials, diags = r.credentials(auth, parsed.Pulled, t.target, diags)
 	}
 	return plan, diags
+}
+
+// serviceMaps are the masked Variables and Environment maps of a service
+// plan. Services with the same inputs share them, so nothing writes to
+// them after they are built.
+type serviceMaps struct {
+	variables   map[string]string
+	environment map[string]string
+}
+
+// serviceMaps returns the maps of a service whose own variables are own,
+// in a job whose expanded variables are vars. It builds and masks them
+// once for each content of own.
+func (d *derivedFromVariables) serviceMaps(vars, own Variables) serviceMaps {
+	if len(own) == 0 {
+		if d.withoutOwn == nil {
+			d.withoutOwn = &serviceMaps{variables: map[string]string{}, environment: variableMap(vars.PublicOrInternal())}
+			d.masker.maskMap(d.withoutOwn.environment)
+		}
+		return *d.withoutOwn
+	}
+
+	maps, hash, ok := d.withOwn.find(own)
+	if !ok {
+		environment := ServiceEnvironment(vars, own)
+		maps = serviceMaps{variables: ownVariables(environment, own), environment: variableMap(environment)}
+		d.masker.maskMap(maps.variables)
+		d.masker.maskMap(maps.environment)
+		d.withOwn.add(hash, own, maps)
+	}
+	return maps
 }
 
 // ownVariables returns the final values of the service's own variables,
