@@ -68,22 +68,27 @@ type AliasAssignment struct {
 // as if that service claimed no alias, so that their findings are reported
 // too.
 func AssignAliases(services []AliasRequest) []AliasAssignment {
+	return assignAliases(services, ParseImageName)
+}
+
+// assignAliases is AssignAliases with the function that parses the
+// service names, so that a caller can pass a cached ParseImageName.
+func assignAliases(services []AliasRequest, parse func(name string) ImageName) []AliasAssignment {
 	claimed := make(map[string]bool)
 	assignments := make([]AliasAssignment, len(services))
 	for index, service := range services {
-		assignments[index] = assignService(index, service, claimed)
+		assignments[index] = assignService(index, service, parse(service.Name), claimed)
 	}
 	return assignments
 }
 
 // assignService walks one service's alias list and records the aliases it
-// claims in claimed.
+// claims in claimed. parsed is ParseImageName(service.Name).
 //
 // NOTE: the runner also adds each created container's 12-character ID to
 // the same set. An alias equal to such an ID would collide, but the IDs are
 // random, so the walk here does not model them.
-func assignService(index int, service AliasRequest, claimed map[string]bool) AliasAssignment {
-	parsed := ParseImageName(service.Name)
+func assignService(index int, service AliasRequest, parsed ImageName, claimed map[string]bool) AliasAssignment {
 	custom := SplitAliases(service.Alias)
 	walk := append(append(make([]string, 0, len(parsed.Aliases)+len(custom)), parsed.Aliases...), custom...)
 

@@ -22,6 +22,7 @@ type resolver struct {
 	// Findings that depend only on a name, computed once per Resolve
 	// call: pipelines repeat the same images in many jobs.
 	nameCache     map[NameRole]map[string]Diagnostics
+	parsedNames   map[string]ImageName
 	hostnameCache map[string]Diagnostics
 	lookups       map[*RegistryAuth]map[string]AuthExplanation
 	// expanded holds the expanded variables of each job variable list,
@@ -82,6 +83,7 @@ func newResolver(opts ResolveOptions) *resolver {
 		auth:          make(map[string]*RegistryAuth),
 		reported:      make(map[string]bool),
 		nameCache:     make(map[NameRole]map[string]Diagnostics),
+		parsedNames:   make(map[string]ImageName),
 		hostnameCache: make(map[string]Diagnostics),
 		lookups:       make(map[*RegistryAuth]map[string]AuthExplanation),
 		expanded:      newContentCache[Variables](),
@@ -332,6 +334,18 @@ func (r *resolver) nameDiagnostics(name string, role NameRole) Diagnostics {
 		cache[name] = found
 	}
 	return found
+}
+
+// parseImageName returns ParseImageName(name), computed once for each
+// name of a Resolve call. The results share their Aliases slices, which
+// callers only read.
+func (r *resolver) parseImageName(name string) ImageName {
+	parsed, ok := r.parsedNames[name]
+	if !ok {
+		parsed = ParseImageName(name)
+		r.parsedNames[name] = parsed
+	}
+	return parsed
 }
 
 // once drops the findings about an invalid pull_policy or

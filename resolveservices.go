@@ -38,7 +38,7 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 		}
 	}
 	assignments := make([]AliasAssignment, len(targets))
-	for k, a := range AssignAliases(requests) {
+	for k, a := range assignAliases(requests, r.parseImageName) {
 		assignments[walked[k]] = a
 	}
 
@@ -173,7 +173,7 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, d *d
 		return plan, diags
 	}
 
-	parsed := ParseImageName(t.name)
+	parsed := r.parseImageName(t.name)
 	plan.Image = parsed.Pulled
 	var found Diagnostics
 	plan.PullPolicy, found = r.runner.EffectivePullPolicy(parsed.Pulled, t.pullPolicy)
