@@ -68,16 +68,10 @@ type AliasAssignment struct {
 // as if that service claimed no alias, so that their findings are reported
 // too.
 func AssignAliases(services []AliasRequest) []AliasAssignment {
-	return assignAliases(services, ParseImageName)
-}
-
-// assignAliases is AssignAliases with the function that parses the
-// service names, so that a caller can pass a cached ParseImageName.
-func assignAliases(services []AliasRequest, parse func(name string) ImageName) []AliasAssignment {
 	claimed := make(map[string]bool)
 	assignments := make([]AliasAssignment, len(services))
 	for index, service := range services {
-		assignments[index] = assignService(index, service, parse(service.Name), claimed)
+		assignments[index] = assignService(index, service, ParseImageName(service.Name), claimed)
 	}
 	return assignments
 }

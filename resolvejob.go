@@ -25,6 +25,10 @@ type resolver struct {
 	parsedNames   map[string]ImageName
 	hostnameCache map[string]Diagnostics
 	lookups       map[*RegistryAuth]map[string]AuthExplanation
+	// targets and claimedAliases are buffers that resolveServices reuses
+	// from job to job.
+	targets        []serviceTarget
+	claimedAliases map[string]bool
 	// expanded holds the expanded variables of each job variable list,
 	// by content: most jobs of a pipeline have the same few lists.
 	expanded contentCache[Variables]
@@ -77,17 +81,18 @@ type variablesKey struct {
 
 func newResolver(opts ResolveOptions) *resolver {
 	r := &resolver{
-		opts:          opts,
-		limits:        opts.Limits.withDefaults(),
-		runner:        opts.Runner,
-		auth:          make(map[string]*RegistryAuth),
-		reported:      make(map[string]bool),
-		nameCache:     make(map[NameRole]map[string]Diagnostics),
-		parsedNames:   make(map[string]ImageName),
-		hostnameCache: make(map[string]Diagnostics),
-		lookups:       make(map[*RegistryAuth]map[string]AuthExplanation),
-		expanded:      newContentCache[Variables](),
-		derived:       make(map[variablesKey]*derivedFromVariables),
+		opts:           opts,
+		limits:         opts.Limits.withDefaults(),
+		runner:         opts.Runner,
+		auth:           make(map[string]*RegistryAuth),
+		reported:       make(map[string]bool),
+		nameCache:      make(map[NameRole]map[string]Diagnostics),
+		parsedNames:    make(map[string]ImageName),
+		hostnameCache:  make(map[string]Diagnostics),
+		lookups:        make(map[*RegistryAuth]map[string]AuthExplanation),
+		claimedAliases: make(map[string]bool),
+		expanded:       newContentCache[Variables](),
+		derived:        make(map[variablesKey]*derivedFromVariables),
 	}
 	if r.runner == nil {
 		r.runner = DefaultRunner()

@@ -3,6 +3,7 @@ package ciimage
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -26,30 +27,37 @@ type serviceTarget struct {
 // all of them.
 func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth, diags Diagnostics) ([]ServicePlan, Diagnostics) {
 	targets, diags := r.serviceTargets(job, vars, diags)
+	defer r.releaseTargets(targets)
 
-	var requests []AliasRequest
-	var walked []int
-	for i, t := range targets {
+	// The alias walk is AssignAliases, done one service at a time as the
+	// plans are built, with the names parsed once per Resolve call.
+	claimed := r.claimedAliases
+	clear(claimed)
+	walkIndex := 0
+	d := r.derivedFrom(vars)
+	plans := make([]ServicePlan, 0, len(targets))
+	for _, t := range targets {
+		var assignment AliasAssignment
 		// A service whose name is not resolved is left out of the walk:
 		// its default aliases are unknown.
 		if !t.unresolved {
-			requests = append(requests, AliasRequest{Name: t.name, Alias: t.alias})
-			walked = append(walked, i)
+			request := AliasRequest{Name: t.name, Alias: t.alias}
+			assignment = assignService(walkIndex, request, r.parseImageName(t.name), claimed)
+			walkIndex++
 		}
-	}
-	assignments := make([]AliasAssignment, len(targets))
-	for k, a := range assignAliases(requests, r.parseImageName) {
-		assignments[walked[k]] = a
-	}
 
-	d := r.derivedFrom(vars)
-	plans := make([]ServicePlan, 0, len(targets))
-	for i, t := range targets {
 		var plan ServicePlan
-		plan, diags = r.servicePlan(t, assignments[i], d, vars, auth, diags)
+		plan, diags = r.servicePlan(t, assignment, d, vars, auth, diags)
 		plans = append(plans, plan)
 	}
 	return plans, append(diags, dockerHostDiagnostics(vars, targets, plans)...)
+}
+
+// releaseTargets keeps the array of targets for the next job's
+// serviceTargets.
+func (r *resolver) releaseTargets(targets []serviceTarget) {
+	clear(targets)
+	r.targets = targets[:0]
 }
 
 // validHostname returns the first alias that is a valid host name
@@ -110,7 +118,7 @@ func dockerHostDiagnostics(vars Variables, targets []serviceTarget, plans []Serv
 // and the job's, checks the job's against allowed_services and the total
 // against services_limit.
 func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) ([]serviceTarget, Diagnostics) {
-	targets := make([]serviceTarget, 0, len(r.runner.Docker.Services)+len(job.Services))
+	targets := slices.Grow(r.targets, len(r.runner.Docker.Services)+len(job.Services))
 
 	for i, svc := range r.runner.Docker.Services {
 		keyPath := fmt.Sprintf("docker.services[%d]", i)
