@@ -41,8 +41,8 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 		// A service whose name is not resolved is left out of the walk:
 		// its default aliases are unknown.
 		if !t.unresolved {
-			request := AliasRequest{Name: t.name, Alias: t.alias}
-			assignment = assignService(walkIndex, request, r.parseImageName(t.name), claimed)
+			custom := SplitAliases(t.alias)
+			assignment = assignService(walkIndex, t.name, r.parseImageName(t.name), custom, claimed)
 			walkIndex++
 		}
 
