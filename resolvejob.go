@@ -24,6 +24,7 @@ type resolver struct {
 	nameCache     map[NameRole]map[string]Diagnostics
 	parsedNames   map[string]ImageName
 	hostnameCache map[string]Diagnostics
+	hostnameKey   []byte
 	lookups       map[*RegistryAuth]map[string]AuthExplanation
 	// targets and claimedAliases are buffers that resolveServices reuses
 	// from job to job.

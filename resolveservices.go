@@ -245,11 +245,19 @@ func ownVariables(environment, own Variables) map[string]string {
 // hostnames returns hostnameDiagnostics, computed once for each service
 // name, alias value and claimed aliases of a Resolve call.
 func (r *resolver) hostnames(name, alias string, aliases []string) Diagnostics {
-	key := name + "\x00" + alias + "\x00" + strings.Join(aliases, "\x00")
-	found, ok := r.hostnameCache[key]
+	// The key is built in a reused buffer, and the lookup with
+	// string(key) does not copy it, so only a miss allocates.
+	key := append(r.hostnameKey[:0], name...)
+	key = append(append(key, 0), alias...)
+	for _, a := range aliases {
+		key = append(append(key, 0), a...)
+	}
+	r.hostnameKey = key
+
+	found, ok := r.hostnameCache[string(key)]
 	if !ok {
 		found = hostnameDiagnostics(name, alias, aliases)
-		r.hostnameCache[key] = found
+		r.hostnameCache[string(key)] = found
 	}
 	return found
 }
