@@ -3,6 +3,7 @@ package ciimage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -25,7 +26,10 @@ type resolver struct {
 	parsedNames   map[string]ImageName
 	hostnameCache map[string]Diagnostics
 	hostnameKey   []byte
-	lookups       map[*RegistryAuth]map[string]AuthExplanation
+	// runnerPullPolicy is the effective pull policy of an image or
+	// service that requests none, nil until one needs it.
+	runnerPullPolicy []string
+	lookups          map[*RegistryAuth]map[string]AuthExplanation
 	// targets and claimedAliases are buffers that resolveServices reuses
 	// from job to job.
 	targets        []serviceTarget
@@ -260,7 +264,7 @@ func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, di
 	diags = appendAt(diags, entrypointDiagnostics(img.Entrypoint), img.Pos, img.Location)
 	plan.Entrypoint, diags = r.entrypoint(img.Entrypoint, img.Pos, img.Location, diags)
 	var found Diagnostics
-	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, img.PullPolicy)
+	plan.PullPolicy, found = r.pullPolicy(t.name, img.PullPolicy)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), img.Pos, img.Location)
 	if t.unresolved {
@@ -289,7 +293,7 @@ func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, dia
 	plan := &ImagePlan{Name: t.name, Source: SourceRunner}
 
 	var found Diagnostics
-	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, nil)
+	plan.PullPolicy, found = r.pullPolicy(t.name, nil)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), t.pos, t.location)
 	if t.unresolved {
@@ -313,6 +317,25 @@ func (r *resolver) entrypoint(entrypoint []string, pos Position, location string
 		Severity: SeverityWarning, Position: pos, Location: location, Kind: ErrInvalidConfig,
 		Message: fmt.Sprintf("Entrypoint override disabled: the runner has disable_entrypoint_overwrite set, so entrypoint %q is ignored and the image's own entrypoint runs", entrypoint),
 	})
+}
+
+// pullPolicy returns r.runner.EffectivePullPolicy(image, requested). For
+// an empty request the runner's list is computed once and shared by the
+// plans, because the result depends on the image only when it is an
+// error.
+func (r *resolver) pullPolicy(image string, requested []string) ([]string, Diagnostics) {
+	if len(requested) > 0 {
+		return r.runner.EffectivePullPolicy(image, requested)
+	}
+	if r.runnerPullPolicy == nil {
+		policies, found := r.runner.EffectivePullPolicy(image, nil)
+		if len(found) > 0 {
+			return policies, found
+		}
+		// Clipped, so that appending to a plan's list copies it.
+		r.runnerPullPolicy = slices.Clip(policies)
+	}
+	return r.runnerPullPolicy, nil
 }
 
 // pulls reports whether the effective pull policies can pull the image.

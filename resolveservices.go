@@ -176,7 +176,7 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, d *d
 
 	plan.Entrypoint, diags = r.entrypoint(t.entrypoint, t.pos, t.location, diags)
 	if t.unresolved {
-		plan.PullPolicy, _ = r.runner.EffectivePullPolicy(t.name, t.pullPolicy)
+		plan.PullPolicy, _ = r.pullPolicy(t.name, t.pullPolicy)
 		plan.PullPolicy = nonNil(plan.PullPolicy)
 		return plan, diags
 	}
@@ -184,7 +184,7 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, d *d
 	parsed := r.parseImageName(t.name)
 	plan.Image = parsed.Pulled
 	var found Diagnostics
-	plan.PullPolicy, found = r.runner.EffectivePullPolicy(parsed.Pulled, t.pullPolicy)
+	plan.PullPolicy, found = r.pullPolicy(parsed.Pulled, t.pullPolicy)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), t.pos, t.location)
 
