@@ -24,6 +24,7 @@ type resolver struct {
 	// call: pipelines repeat the same images in many jobs.
 	nameCache     map[NameRole]map[string]Diagnostics
 	parsedNames   map[string]ImageName
+	customAliases map[string][]string
 	hostnameCache map[string]Diagnostics
 	hostnameKey   []byte
 	// runnerPullPolicy is the effective pull policy of an image or
@@ -93,6 +94,7 @@ func newResolver(opts ResolveOptions) *resolver {
 		reported:       make(map[string]bool),
 		nameCache:      make(map[NameRole]map[string]Diagnostics),
 		parsedNames:    make(map[string]ImageName),
+		customAliases:  make(map[string][]string),
 		hostnameCache:  make(map[string]Diagnostics),
 		lookups:        make(map[*RegistryAuth]map[string]AuthExplanation),
 		claimedAliases: make(map[string]bool),
@@ -375,6 +377,17 @@ func (r *resolver) parseImageName(name string) ImageName {
 		r.parsedNames[name] = parsed
 	}
 	return parsed
+}
+
+// splitAliases returns SplitAliases(alias), computed once for each alias
+// value of a Resolve call. Callers only read the result.
+func (r *resolver) splitAliases(alias string) []string {
+	custom, ok := r.customAliases[alias]
+	if !ok {
+		custom = SplitAliases(alias)
+		r.customAliases[alias] = custom
+	}
+	return custom
 }
 
 // once drops the findings about an invalid pull_policy or

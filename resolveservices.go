@@ -41,7 +41,7 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 		// A service whose name is not resolved is left out of the walk:
 		// its default aliases are unknown.
 		if !t.unresolved {
-			custom := SplitAliases(t.alias)
+			custom := r.splitAliases(t.alias)
 			assignment = assignService(walkIndex, t.name, r.parseImageName(t.name), custom, claimed)
 			walkIndex++
 		}
