@@ -31,8 +31,9 @@ type resolver struct {
 	// service that requests none, nil until one needs it.
 	runnerPullPolicy []string
 	lookups          map[*RegistryAuth]map[string]AuthExplanation
-	// targets and claimedAliases are buffers that resolveServices reuses
-	// from job to job.
+	// diagnostics, targets and claimedAliases are buffers that
+	// resolveJob and resolveServices reuse from job to job.
+	diagnostics    Diagnostics
 	targets        []serviceTarget
 	claimedAliases map[string]bool
 	// expanded holds the expanded variables of each job variable list,
@@ -127,17 +128,29 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 		return jp, nil
 	}
 
+	// The findings are collected in a buffer kept from job to job and
+	// copied into the plan once, at their final length.
+	diags := append(r.diagnostics[:0], job.Diagnostics...)
+
 	vars, found := r.jobVariables(job)
-	jp.Diagnostics = append(jp.Diagnostics, found...)
+	diags = append(diags, found...)
 	auth, err := r.registryAuth(ctx, job, vars)
 	if err != nil {
 		return jp, err
 	}
 
-	jp.Image, jp.Diagnostics = r.resolveImage(job, vars, auth, jp.Diagnostics)
-	jp.Services, jp.Diagnostics = r.resolveServices(job, vars, auth, jp.Diagnostics)
+	jp.Image, diags = r.resolveImage(job, vars, auth, diags)
+	jp.Services, diags = r.resolveServices(job, vars, auth, diags)
+	jp.Diagnostics = append(Diagnostics{}, diags...)
+	r.releaseDiagnostics(diags)
 	r.derivedFrom(vars).masker.maskPlan(&jp)
 	return jp, nil
+}
+
+// releaseDiagnostics keeps the array of diags for the next job.
+func (r *resolver) releaseDiagnostics(diags Diagnostics) {
+	clear(diags)
+	r.diagnostics = diags[:0]
 }
 
 // jobVariables returns every variable of the job in the runner's order,
