@@ -36,8 +36,8 @@ func (r *Runner) PullPolicies() ([]string, Diagnostics) {
 	return slices.Clone(policies), diagnostics
 }
 
-// pullPolicies is PullPolicies without the copy: the list it returns is
-// the runner's own, or defaultPullPolicies, so callers only read it.
+// pullPolicies is PullPolicies without the copy. It returns the runner's
+// own list or defaultPullPolicies, so callers only read the result.
 func (r *Runner) pullPolicies() ([]string, Diagnostics) {
 	if len(r.Docker.PullPolicy) == 0 {
 		return defaultPullPolicies, nil

@@ -37,7 +37,8 @@ second:
   script: [true]
 `
 
-// secretValue is the masked project variable of sharedVariablesPipeline.
+// secretValue is the value of the masked project variable that
+// resolveSharedVariables passes.
 const secretValue = "s3cret-value-123"
 
 func resolveSharedVariables(t *testing.T, jobs ...string) *Plan {

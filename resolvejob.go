@@ -36,8 +36,9 @@ type resolver struct {
 	diagnostics    Diagnostics
 	targets        []serviceTarget
 	claimedAliases map[string]bool
-	// expanded holds the expanded variables of each job variable list,
-	// by content: most jobs of a pipeline have the same few lists.
+	// expanded contains the expanded variables of each job variable list,
+	// keyed by content, because most jobs of a pipeline have one of a few
+	// lists.
 	expanded contentCache[Variables]
 	// derived holds what the resolver computes from a job's expanded
 	// variables, for the jobs that share them.
@@ -54,8 +55,8 @@ type derivedFromVariables struct {
 	// withoutOwn are the maps of a service without variables of its own,
 	// nil until a job with services needs them.
 	withoutOwn *serviceMaps
-	// withOwn holds the maps of services with variables of their own, by
-	// the content of those variables.
+	// withOwn contains the maps of services with variables of their own,
+	// keyed by the content of those variables.
 	withOwn contentCache[serviceMaps]
 }
 

@@ -159,7 +159,7 @@ func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) (
 }
 
 // servicePlan builds the plan of one service from its alias assignment.
-// d holds what is derived from vars, the job's expanded variables.
+// d contains the values derived from vars, the job's expanded variables.
 func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, d *derivedFromVariables, vars Variables, auth *RegistryAuth, diags Diagnostics) (ServicePlan, Diagnostics) {
 	maps := d.serviceMaps(vars, t.own)
 	plan := ServicePlan{
