@@ -2,6 +2,7 @@ package ciimage
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -71,46 +72,55 @@ func AssignAliases(services []AliasRequest) []AliasAssignment {
 	claimed := make(map[string]bool)
 	assignments := make([]AliasAssignment, len(services))
 	for index, service := range services {
-		assignments[index] = assignService(index, service, claimed)
+		parsed := ParseImageName(service.Name)
+		custom := SplitAliases(service.Alias)
+		assignment := assignService(index, service.Name, parsed, custom, claimed)
+		if assignment.Started {
+			assignment.NetworkAliases = slices.Concat(parsed.Aliases, custom)
+		}
+		assignments[index] = assignment
 	}
 	return assignments
 }
 
-// assignService walks one service's alias list and records the aliases it
-// claims in claimed.
+// assignService walks one service's alias list, its default aliases
+// (parsed is ParseImageName(name)) followed by its custom aliases, and
+// records the aliases it claims in claimed. It leaves NetworkAliases
+// empty, because the resolver does not use it.
 //
 // NOTE: the runner also adds each created container's 12-character ID to
 // the same set. An alias equal to such an ID would collide, but the IDs are
 // random, so the walk here does not model them.
-func assignService(index int, service AliasRequest, claimed map[string]bool) AliasAssignment {
-	parsed := ParseImageName(service.Name)
-	custom := SplitAliases(service.Alias)
-	walk := append(append(make([]string, 0, len(parsed.Aliases)+len(custom)), parsed.Aliases...), custom...)
+func assignService(index int, name string, parsed ImageName, custom []string, claimed map[string]bool) AliasAssignment {
+	assignment := AliasAssignment{
+		Aliases:        make([]string, 0, len(parsed.Aliases)+len(custom)),
+		Skipped:        []string{},
+		NetworkAliases: []string{},
+	}
+	for _, list := range [...][]string{parsed.Aliases, custom} {
+		for _, alias := range list {
+			if claimed[alias] {
+				assignment.Skipped = append(assignment.Skipped, alias)
+				assignment.Diagnostics = append(assignment.Diagnostics, skippedAliasWarning(index, name, alias))
+				continue
+			}
 
-	assignment := AliasAssignment{Aliases: []string{}, Skipped: []string{}, NetworkAliases: []string{}}
-	for _, alias := range walk {
-		if claimed[alias] {
-			assignment.Skipped = append(assignment.Skipped, alias)
-			assignment.Diagnostics = append(assignment.Diagnostics, skippedAliasWarning(index, service.Name, alias))
-			continue
+			if !assignment.Started && !parsed.Valid {
+				assignment.InvalidName = true
+				assignment.Diagnostics = append(assignment.Diagnostics, nameError(invalidServiceNameMessage(name)))
+				return assignment
+			}
+
+			assignment.Started = true
+			claimed[alias] = true
+			assignment.Aliases = append(assignment.Aliases, alias)
 		}
-
-		if !assignment.Started && !parsed.Valid {
-			assignment.InvalidName = true
-			assignment.Diagnostics = append(assignment.Diagnostics, nameError(invalidServiceNameMessage(service.Name)))
-			return assignment
-		}
-
-		assignment.Started = true
-		claimed[alias] = true
-		assignment.Aliases = append(assignment.Aliases, alias)
 	}
 
 	if !assignment.Started {
-		assignment.Diagnostics = append(assignment.Diagnostics, notStartedWarning(index, service.Name, walk))
-		return assignment
+		walk := slices.Concat(parsed.Aliases, custom)
+		assignment.Diagnostics = append(assignment.Diagnostics, notStartedWarning(index, name, walk))
 	}
-	assignment.NetworkAliases = walk
 	return assignment
 }
 

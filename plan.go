@@ -4,6 +4,10 @@ package ciimage
 // the containers the runner creates. Its JSON form is the output of
 // "ciimage resolve -format json": lists are never null, and image and
 // credentials are null when absent.
+//
+// A Plan shares slices and maps with the Pipeline it was resolved from
+// and between its jobs and services, such as entrypoints, pull policies
+// and service environments, so callers must treat it as read-only.
 type Plan struct {
 	Jobs []JobPlan `json:"jobs"`
 	// Diagnostics are the findings not tied to one job.
@@ -37,7 +41,9 @@ type ImagePlan struct {
 	Credentials *Credentials `json:"credentials"`
 }
 
-// ServicePlan is one service container.
+// ServicePlan is one service container. Services with the same inputs,
+// in one job or in several jobs of a Plan, share one Variables map and
+// one Environment map, so callers must treat them as read-only.
 type ServicePlan struct {
 	// Name is the service name after variable expansion.
 	Name string `json:"name"`

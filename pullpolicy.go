@@ -32,8 +32,15 @@ func IsValidPullPolicy(policy string) bool {
 // unset. An unknown value is an error diagnostic with the runner's message
 // unsupported pull_policy config: "x", and the list is nil then.
 func (r *Runner) PullPolicies() ([]string, Diagnostics) {
+	policies, diagnostics := r.pullPolicies()
+	return slices.Clone(policies), diagnostics
+}
+
+// pullPolicies is PullPolicies without the copy. It returns the runner's
+// own list or defaultPullPolicies, so callers only read the result.
+func (r *Runner) pullPolicies() ([]string, Diagnostics) {
 	if len(r.Docker.PullPolicy) == 0 {
-		return slices.Clone(defaultPullPolicies), nil
+		return defaultPullPolicies, nil
 	}
 	for i, policy := range r.Docker.PullPolicy {
 		if !IsValidPullPolicy(policy) {
@@ -42,7 +49,7 @@ func (r *Runner) PullPolicies() ([]string, Diagnostics) {
 			return nil, Diagnostics{r.settingFinding(keyPath, ErrInvalidConfig, message)}
 		}
 	}
-	return slices.Clone(r.Docker.PullPolicy), nil
+	return r.Docker.PullPolicy, nil
 }
 
 // AllowedPullPolicies returns the runner's allowed_pull_policies, or its
@@ -50,8 +57,15 @@ func (r *Runner) PullPolicies() ([]string, Diagnostics) {
 // An unknown value is an error diagnostic with the runner's message, and
 // the list is nil then.
 func (r *Runner) AllowedPullPolicies() ([]string, Diagnostics) {
+	allowed, diagnostics := r.allowedPullPolicies()
+	return slices.Clone(allowed), diagnostics
+}
+
+// allowedPullPolicies is AllowedPullPolicies without the copy, for
+// callers that only read the list.
+func (r *Runner) allowedPullPolicies() ([]string, Diagnostics) {
 	if len(r.Docker.AllowedPullPolicies) == 0 {
-		return r.PullPolicies()
+		return r.pullPolicies()
 	}
 	for i, policy := range r.Docker.AllowedPullPolicies {
 		if !IsValidPullPolicy(policy) {
@@ -60,7 +74,7 @@ func (r *Runner) AllowedPullPolicies() ([]string, Diagnostics) {
 			return nil, Diagnostics{r.settingFinding(keyPath, ErrInvalidConfig, message)}
 		}
 	}
-	return slices.Clone(r.Docker.AllowedPullPolicies), nil
+	return r.Docker.AllowedPullPolicies, nil
 }
 
 // EffectivePullPolicy returns the pull policies the runner tries, in
@@ -79,14 +93,14 @@ func (r *Runner) AllowedPullPolicies() ([]string, Diagnostics) {
 func (r *Runner) EffectivePullPolicy(image string, requested []string) ([]string, Diagnostics) {
 	policies := requested
 	if len(policies) == 0 {
-		configured, diagnostics := r.PullPolicies()
+		configured, diagnostics := r.pullPolicies()
 		if diagnostics != nil {
 			return nil, diagnostics
 		}
 		policies = configured
 	}
 
-	allowed, diagnostics := r.AllowedPullPolicies()
+	allowed, diagnostics := r.allowedPullPolicies()
 	if diagnostics != nil {
 		return nil, diagnostics
 	}

@@ -60,8 +60,10 @@ func (m masker) maskMap(values map[string]string) {
 	}
 }
 
-// maskPlan masks every secret value in a job's plan: names, variables,
-// the environment and the findings' messages.
+// maskPlan masks the secret values in a job's plan: names and the
+// findings' messages. The services' variable maps are masked when they
+// are built, by derivedFromVariables.serviceMaps, because services and
+// jobs share them.
 func (m masker) maskPlan(jp *JobPlan) {
 	if len(m.secrets) == 0 {
 		return
@@ -73,8 +75,6 @@ func (m masker) maskPlan(jp *JobPlan) {
 		svc := &jp.Services[i]
 		svc.Name = m.mask(svc.Name)
 		svc.Image = m.mask(svc.Image)
-		m.maskMap(svc.Variables)
-		m.maskMap(svc.Environment)
 	}
 	for i := range jp.Diagnostics {
 		jp.Diagnostics[i].Message = m.mask(jp.Diagnostics[i].Message)

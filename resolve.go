@@ -50,7 +50,7 @@ func Resolve(ctx context.Context, p *Pipeline, opts ResolveOptions) (*Plan, erro
 	}
 
 	r := newResolver(opts)
-	plan := &Plan{Jobs: []JobPlan{}, Diagnostics: append(Diagnostics{}, p.Diagnostics...)}
+	plan := &Plan{Jobs: make([]JobPlan, 0, len(jobs)), Diagnostics: append(Diagnostics{}, p.Diagnostics...)}
 	plan.Diagnostics = append(plan.Diagnostics, r.runnerDiags...)
 	for _, job := range jobs {
 		jp, err := r.resolveJob(ctx, job)

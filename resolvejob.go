@@ -3,6 +3,7 @@ package ciimage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -22,12 +23,23 @@ type resolver struct {
 	// Findings that depend only on a name, computed once per Resolve
 	// call: pipelines repeat the same images in many jobs.
 	nameCache     map[NameRole]map[string]Diagnostics
+	parsedNames   map[string]ImageName
+	customAliases map[string][]string
 	hostnameCache map[string]Diagnostics
-	lookups       map[*RegistryAuth]map[string]AuthExplanation
-	// expanded holds the expanded variables of jobs that share their
-	// variable list, which jobs that inherit all top-level variables and
-	// set none of their own do.
-	expanded map[variablesKey]Variables
+	hostnameKey   []byte
+	// runnerPullPolicy is the effective pull policy of an image or
+	// service that requests none, nil until one needs it.
+	runnerPullPolicy []string
+	lookups          map[*RegistryAuth]map[string]AuthExplanation
+	// diagnostics, targets and claimedAliases are buffers that
+	// resolveJob and resolveServices reuse from job to job.
+	diagnostics    Diagnostics
+	targets        []serviceTarget
+	claimedAliases map[string]bool
+	// expanded contains the expanded variables of each job variable list,
+	// keyed by content, because most jobs of a pipeline have one of a few
+	// lists.
+	expanded contentCache[Variables]
 	// derived holds what the resolver computes from a job's expanded
 	// variables, for the jobs that share them.
 	derived map[variablesKey]*derivedFromVariables
@@ -40,9 +52,12 @@ type derivedFromVariables struct {
 	// auth is the credential table of jobs whose credentials come from
 	// their variables, nil until one is built.
 	auth *RegistryAuth
-	// environment is the environment of a service without variables of
-	// its own; nil until a job with services needs it.
-	environment map[string]string
+	// withoutOwn are the maps of a service without variables of its own,
+	// nil until a job with services needs them.
+	withoutOwn *serviceMaps
+	// withOwn contains the maps of services with variables of their own,
+	// keyed by the content of those variables.
+	withOwn contentCache[serviceMaps]
 }
 
 // keyOf returns the key of a variable list.
@@ -59,7 +74,7 @@ func (r *resolver) derivedFrom(vars Variables) *derivedFromVariables {
 	key := keyOf(vars)
 	d, ok := r.derived[key]
 	if !ok {
-		d = &derivedFromVariables{masker: newMasker(vars)}
+		d = &derivedFromVariables{masker: newMasker(vars), withOwn: newContentCache[serviceMaps]()}
 		r.derived[key] = d
 	}
 	return d
@@ -74,16 +89,19 @@ type variablesKey struct {
 
 func newResolver(opts ResolveOptions) *resolver {
 	r := &resolver{
-		opts:          opts,
-		limits:        opts.Limits.withDefaults(),
-		runner:        opts.Runner,
-		auth:          make(map[string]*RegistryAuth),
-		reported:      make(map[string]bool),
-		nameCache:     make(map[NameRole]map[string]Diagnostics),
-		hostnameCache: make(map[string]Diagnostics),
-		lookups:       make(map[*RegistryAuth]map[string]AuthExplanation),
-		expanded:      make(map[variablesKey]Variables),
-		derived:       make(map[variablesKey]*derivedFromVariables),
+		opts:           opts,
+		limits:         opts.Limits.withDefaults(),
+		runner:         opts.Runner,
+		auth:           make(map[string]*RegistryAuth),
+		reported:       make(map[string]bool),
+		nameCache:      make(map[NameRole]map[string]Diagnostics),
+		parsedNames:    make(map[string]ImageName),
+		customAliases:  make(map[string][]string),
+		hostnameCache:  make(map[string]Diagnostics),
+		lookups:        make(map[*RegistryAuth]map[string]AuthExplanation),
+		claimedAliases: make(map[string]bool),
+		expanded:       newContentCache[Variables](),
+		derived:        make(map[variablesKey]*derivedFromVariables),
 	}
 	if r.runner == nil {
 		r.runner = DefaultRunner()
@@ -111,17 +129,29 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 		return jp, nil
 	}
 
+	// The findings are collected in a buffer kept from job to job and
+	// copied into the plan once, at their final length.
+	diags := append(r.diagnostics[:0], job.Diagnostics...)
+
 	vars, found := r.jobVariables(job)
-	jp.Diagnostics = append(jp.Diagnostics, found...)
+	diags = append(diags, found...)
 	auth, err := r.registryAuth(ctx, job, vars)
 	if err != nil {
 		return jp, err
 	}
 
-	jp.Image, jp.Diagnostics = r.resolveImage(job, vars, auth, jp.Diagnostics)
-	jp.Services, jp.Diagnostics = r.resolveServices(job, vars, auth, jp.Diagnostics)
+	jp.Image, diags = r.resolveImage(job, vars, auth, diags)
+	jp.Services, diags = r.resolveServices(job, vars, auth, diags)
+	jp.Diagnostics = append(Diagnostics{}, diags...)
+	r.releaseDiagnostics(diags)
 	r.derivedFrom(vars).masker.maskPlan(&jp)
 	return jp, nil
+}
+
+// releaseDiagnostics keeps the array of diags for the next job.
+func (r *resolver) releaseDiagnostics(diags Diagnostics) {
+	clear(diags)
+	r.diagnostics = diags[:0]
 }
 
 // jobVariables returns every variable of the job in the runner's order,
@@ -131,8 +161,8 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 // raw ones. A value whose expansion passes Limits.MaxExpandedBytes is
 // reported and left incomplete.
 func (r *resolver) jobVariables(job *Job) (Variables, Diagnostics) {
-	key := keyOf(job.Variables)
-	if cached, ok := r.expanded[key]; ok {
+	cached, hash, ok := r.expanded.find(job.Variables)
+	if ok {
 		return cached, nil
 	}
 
@@ -155,7 +185,7 @@ func (r *resolver) jobVariables(job *Job) (Variables, Diagnostics) {
 		expanded[i] = v
 	}
 	if len(diags) == 0 {
-		r.expanded[key] = expanded
+		r.expanded.add(hash, job.Variables, expanded)
 	}
 	return expanded, diags
 }
@@ -250,7 +280,7 @@ func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, di
 	diags = appendAt(diags, entrypointDiagnostics(img.Entrypoint), img.Pos, img.Location)
 	plan.Entrypoint, diags = r.entrypoint(img.Entrypoint, img.Pos, img.Location, diags)
 	var found Diagnostics
-	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, img.PullPolicy)
+	plan.PullPolicy, found = r.pullPolicy(t.name, img.PullPolicy)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), img.Pos, img.Location)
 	if t.unresolved {
@@ -279,7 +309,7 @@ func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, dia
 	plan := &ImagePlan{Name: t.name, Source: SourceRunner}
 
 	var found Diagnostics
-	plan.PullPolicy, found = r.runner.EffectivePullPolicy(t.name, nil)
+	plan.PullPolicy, found = r.pullPolicy(t.name, nil)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), t.pos, t.location)
 	if t.unresolved {
@@ -303,6 +333,25 @@ func (r *resolver) entrypoint(entrypoint []string, pos Position, location string
 		Severity: SeverityWarning, Position: pos, Location: location, Kind: ErrInvalidConfig,
 		Message: fmt.Sprintf("Entrypoint override disabled: the runner has disable_entrypoint_overwrite set, so entrypoint %q is ignored and the image's own entrypoint runs", entrypoint),
 	})
+}
+
+// pullPolicy returns r.runner.EffectivePullPolicy(image, requested). For
+// an empty request the runner's list is computed once and shared by the
+// plans, because the result depends on the image only when it is an
+// error.
+func (r *resolver) pullPolicy(image string, requested []string) ([]string, Diagnostics) {
+	if len(requested) > 0 {
+		return r.runner.EffectivePullPolicy(image, requested)
+	}
+	if r.runnerPullPolicy == nil {
+		policies, found := r.runner.EffectivePullPolicy(image, nil)
+		if len(found) > 0 {
+			return policies, found
+		}
+		// Clipped, so that appending to a plan's list copies it.
+		r.runnerPullPolicy = slices.Clip(policies)
+	}
+	return r.runnerPullPolicy, nil
 }
 
 // pulls reports whether the effective pull policies can pull the image.
@@ -330,6 +379,29 @@ func (r *resolver) nameDiagnostics(name string, role NameRole) Diagnostics {
 		cache[name] = found
 	}
 	return found
+}
+
+// parseImageName returns ParseImageName(name), computed once for each
+// name of a Resolve call. The results share their Aliases slices, which
+// callers only read.
+func (r *resolver) parseImageName(name string) ImageName {
+	parsed, ok := r.parsedNames[name]
+	if !ok {
+		parsed = ParseImageName(name)
+		r.parsedNames[name] = parsed
+	}
+	return parsed
+}
+
+// splitAliases returns SplitAliases(alias), computed once for each alias
+// value of a Resolve call. Callers only read the result.
+func (r *resolver) splitAliases(alias string) []string {
+	custom, ok := r.customAliases[alias]
+	if !ok {
+		custom = SplitAliases(alias)
+		r.customAliases[alias] = custom
+	}
+	return custom
 }
 
 // once drops the findings about an invalid pull_policy or

@@ -3,6 +3,7 @@ package ciimage
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -26,40 +27,37 @@ type serviceTarget struct {
 // all of them.
 func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth, diags Diagnostics) ([]ServicePlan, Diagnostics) {
 	targets, diags := r.serviceTargets(job, vars, diags)
+	defer r.releaseTargets(targets)
 
-	var requests []AliasRequest
-	var walked []int
-	for i, t := range targets {
+	// The alias walk is AssignAliases, done one service at a time as the
+	// plans are built, with the names parsed once per Resolve call.
+	claimed := r.claimedAliases
+	clear(claimed)
+	walkIndex := 0
+	d := r.derivedFrom(vars)
+	plans := make([]ServicePlan, 0, len(targets))
+	for _, t := range targets {
+		var assignment AliasAssignment
 		// A service whose name is not resolved is left out of the walk:
 		// its default aliases are unknown.
 		if !t.unresolved {
-			requests = append(requests, AliasRequest{Name: t.name, Alias: t.alias})
-			walked = append(walked, i)
+			custom := r.splitAliases(t.alias)
+			assignment = assignService(walkIndex, t.name, r.parseImageName(t.name), custom, claimed)
+			walkIndex++
 		}
-	}
-	assignments := make([]AliasAssignment, len(targets))
-	for k, a := range AssignAliases(requests) {
-		assignments[walked[k]] = a
-	}
 
-	// Services without variables of their own receive the same
-	// environment, so they share one map, built once for the jobs that
-	// share their variables.
-	var shared map[string]string
-	if len(targets) > 0 {
-		d := r.derivedFrom(vars)
-		if d.environment == nil {
-			d.environment = variableMap(vars.PublicOrInternal())
-		}
-		shared = d.environment
-	}
-	plans := make([]ServicePlan, 0, len(targets))
-	for i, t := range targets {
 		var plan ServicePlan
-		plan, diags = r.servicePlan(t, assignments[i], vars, shared, auth, diags)
+		plan, diags = r.servicePlan(t, assignment, d, vars, auth, diags)
 		plans = append(plans, plan)
 	}
 	return plans, append(diags, dockerHostDiagnostics(vars, targets, plans)...)
+}
+
+// releaseTargets keeps the array of targets for the next job's
+// serviceTargets.
+func (r *resolver) releaseTargets(targets []serviceTarget) {
+	clear(targets)
+	r.targets = targets[:0]
 }
 
 // validHostname returns the first alias that is a valid host name
@@ -120,7 +118,7 @@ func dockerHostDiagnostics(vars Variables, targets []serviceTarget, plans []Serv
 // and the job's, checks the job's against allowed_services and the total
 // against services_limit.
 func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) ([]serviceTarget, Diagnostics) {
-	targets := make([]serviceTarget, 0, len(r.runner.Docker.Services)+len(job.Services))
+	targets := slices.Grow(r.targets, len(r.runner.Docker.Services)+len(job.Services))
 
 	for i, svc := range r.runner.Docker.Services {
 		keyPath := fmt.Sprintf("docker.services[%d]", i)
@@ -161,36 +159,32 @@ func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) (
 }
 
 // servicePlan builds the plan of one service from its alias assignment.
-// shared is the environment of a service without variables of its own.
-func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars Variables, shared map[string]string, auth *RegistryAuth, diags Diagnostics) (ServicePlan, Diagnostics) {
+// d contains the values derived from vars, the job's expanded variables.
+func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, d *derivedFromVariables, vars Variables, auth *RegistryAuth, diags Diagnostics) (ServicePlan, Diagnostics) {
+	maps := d.serviceMaps(vars, t.own)
 	plan := ServicePlan{
 		Name:           t.name,
 		Aliases:        nonNil(assignment.Aliases),
 		SkippedAliases: nonNil(assignment.Skipped),
 		Started:        assignment.Started,
 		Command:        t.command,
-		Variables:      map[string]string{},
-		Environment:    shared,
+		Variables:      maps.variables,
+		Environment:    maps.environment,
 		Docker:         t.docker,
 		Source:         t.source,
-	}
-	if len(t.own) > 0 {
-		environment := ServiceEnvironment(vars, t.own)
-		plan.Variables = ownVariables(environment, t.own)
-		plan.Environment = variableMap(environment)
 	}
 
 	plan.Entrypoint, diags = r.entrypoint(t.entrypoint, t.pos, t.location, diags)
 	if t.unresolved {
-		plan.PullPolicy, _ = r.runner.EffectivePullPolicy(t.name, t.pullPolicy)
+		plan.PullPolicy, _ = r.pullPolicy(t.name, t.pullPolicy)
 		plan.PullPolicy = nonNil(plan.PullPolicy)
 		return plan, diags
 	}
 
-	parsed := ParseImageName(t.name)
+	parsed := r.parseImageName(t.name)
 	plan.Image = parsed.Pulled
 	var found Diagnostics
-	plan.PullPolicy, found = r.runner.EffectivePullPolicy(parsed.Pulled, t.pullPolicy)
+	plan.PullPolicy, found = r.pullPolicy(parsed.Pulled, t.pullPolicy)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), t.pos, t.location)
 
@@ -207,6 +201,37 @@ func (r *resolver) servicePlan(t serviceTarget, assignment AliasAssignment, vars
 	return plan, diags
 }
 
+// serviceMaps are the masked Variables and Environment maps of a service
+// plan. Services with the same inputs share them, so nothing writes to
+// them after they are built.
+type serviceMaps struct {
+	variables   map[string]string
+	environment map[string]string
+}
+
+// serviceMaps returns the maps of a service whose own variables are own,
+// in a job whose expanded variables are vars. It builds and masks them
+// once for each content of own.
+func (d *derivedFromVariables) serviceMaps(vars, own Variables) serviceMaps {
+	if len(own) == 0 {
+		if d.withoutOwn == nil {
+			d.withoutOwn = &serviceMaps{variables: map[string]string{}, environment: variableMap(vars.PublicOrInternal())}
+			d.masker.maskMap(d.withoutOwn.environment)
+		}
+		return *d.withoutOwn
+	}
+
+	maps, hash, ok := d.withOwn.find(own)
+	if !ok {
+		environment := ServiceEnvironment(vars, own)
+		maps = serviceMaps{variables: ownVariables(environment, own), environment: variableMap(environment)}
+		d.masker.maskMap(maps.variables)
+		d.masker.maskMap(maps.environment)
+		d.withOwn.add(hash, own, maps)
+	}
+	return maps
+}
+
 // ownVariables returns the final values of the service's own variables,
 // taken from the environment the container receives.
 func ownVariables(environment, own Variables) map[string]string {
@@ -220,11 +245,19 @@ func ownVariables(environment, own Variables) map[string]string {
 // hostnames returns hostnameDiagnostics, computed once for each service
 // name, alias value and claimed aliases of a Resolve call.
 func (r *resolver) hostnames(name, alias string, aliases []string) Diagnostics {
-	key := name + "\x00" + alias + "\x00" + strings.Join(aliases, "\x00")
-	found, ok := r.hostnameCache[key]
+	// The key is built in a reused buffer, and the lookup with
+	// string(key) does not copy it, so only a miss allocates.
+	key := append(r.hostnameKey[:0], name...)
+	key = append(append(key, 0), alias...)
+	for _, a := range aliases {
+		key = append(append(key, 0), a...)
+	}
+	r.hostnameKey = key
+
+	found, ok := r.hostnameCache[string(key)]
 	if !ok {
 		found = hostnameDiagnostics(name, alias, aliases)
-		r.hostnameCache[key] = found
+		r.hostnameCache[string(key)] = found
 	}
 	return found
 }
