@@ -30,8 +30,10 @@ type extender struct {
 
 // extendError is one of GitLab's four extends errors, at the entry it names.
 type extendError struct {
-	at      *yaml.Node
-	message string
+	at *yaml.Node
+	// location is the key path of the extends key GitLab names.
+	location string
+	message  string
 }
 
 // extendAll extends every top-level mapping that has an extends key, in
@@ -87,7 +89,7 @@ func (e *extender) report(err *extendError) {
 		return
 	}
 	e.reported[err.message] = true
-	e.c.report(SeverityError, err.at, "", err.message, ErrInvalidConfig)
+	e.c.report(SeverityError, err.at, err.location, err.message, ErrInvalidConfig)
 }
 
 // lookup returns the current value of the top-level entry name.
@@ -145,15 +147,16 @@ func (e *extender) extendChecked(name string, value *yaml.Node, ancestors []stri
 			invalid = append(invalid, base)
 		}
 	}
+	location := rootEntryPath(name) + ":extends"
 	switch {
 	case len(unknown) > 0:
-		return nil, &extendError{extendsNode, fmt.Sprintf("%s: unknown keys in `extends` (%s)", name, strings.Join(unknown, ", "))}
+		return nil, &extendError{extendsNode, location, fmt.Sprintf("%s: unknown keys in `extends` (%s)", name, strings.Join(unknown, ", "))}
 	case len(invalid) > 0:
-		return nil, &extendError{extendsNode, fmt.Sprintf("%s: invalid base hashes in `extends` (%s)", name, strings.Join(invalid, ", "))}
+		return nil, &extendError{extendsNode, location, fmt.Sprintf("%s: invalid base hashes in `extends` (%s)", name, strings.Join(invalid, ", "))}
 	case len(ancestors) > maxExtendsNesting:
-		return nil, &extendError{extendsNode, name + ": nesting too deep in `extends`"}
+		return nil, &extendError{extendsNode, location, name + ": nesting too deep in `extends`"}
 	case slices.Contains(ancestors, name):
-		return nil, &extendError{extendsNode, name + ": circular dependency detected in `extends`"}
+		return nil, &extendError{extendsNode, location, name + ": circular dependency detected in `extends`"}
 	}
 
 	chain := append(ancestors[:len(ancestors):len(ancestors)], name)

@@ -35,6 +35,8 @@ type referenceResolver struct {
 	// depth is the number of references being resolved, one inside
 	// another, for Limits.MaxReferenceDepth.
 	depth int
+	// paths names where a failing reference sits.
+	paths keyPaths
 }
 
 // resolveReferences resolves every !reference in the values of root. A
@@ -53,6 +55,7 @@ func (c *composer) resolveReferences(root *yaml.Node) *yaml.Node {
 		state:       map[*yaml.Node]referenceState{},
 		values:      map[*yaml.Node]*yaml.Node{},
 		transformed: map[*yaml.Node]resolved{},
+		paths:       keyPaths{root: root},
 	}
 
 	var content []*yaml.Node
@@ -201,7 +204,7 @@ func (r *referenceResolver) resolveReference(ref *yaml.Node) resolved {
 
 func (r *referenceResolver) fail(ref *yaml.Node, message string) {
 	r.state[ref] = referenceFailed
-	r.c.report(SeverityError, ref, "", message, ErrInvalidConfig)
+	r.c.report(SeverityError, ref, r.paths.of(ref), message, ErrInvalidConfig)
 }
 
 // dig walks the reference's keys from the root through mappings only, as
