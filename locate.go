@@ -6,11 +6,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// keyPaths gives GitLab's key path (jobs:test:image) of the nodes of a
-// composed root mapping, for the findings of extends and !reference, which
-// GitLab raises without one. The root is walked once, on the first call
-// of of, so that many findings cost one walk and a pipeline without
-// findings costs nothing.
+// keyPaths is an index from the nodes of a composed root mapping to their
+// GitLab key paths (jobs:test:image), for the extends and !reference errors
+// that GitLab raises without one. The first call of of builds the index, so
+// many errors cost one walk and a pipeline without errors costs none.
 type keyPaths struct {
 	root  *yaml.Node
 	paths map[*yaml.Node]string
@@ -61,8 +60,8 @@ func (k *keyPaths) walk(n *yaml.Node, path string) {
 			k.walk(n.Content[i+1], child)
 		}
 	case yaml.SequenceNode:
-		// GitLab names a list's items by the list's key, except services,
-		// whose items it calls service.
+		// An item takes its list's path, except a service, which is an
+		// entry named service in GitLab's paths (jobs:test:services:service).
 		item := path
 		if strings.HasSuffix(path, ":services") || path == "services" {
 			item = path + ":service"
