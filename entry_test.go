@@ -94,6 +94,7 @@ var gitlabMessageCases = []struct {
 	{"service variable list", "j: {script: x, services: [{name: x, variables: {FOO: [1]}}]}", []string{"jobs:j:services:service:variables:foo variable definition must be either a string or a hash"}},
 	{"service variables not a map", "j: {script: x, services: [{name: x, variables: [A]}]}", []string{"jobs:j:services:service:variables config should be a hash"}},
 	{"nested services flattened", "j: {script: x, services: [[redis, [postgres]], mysql]}", nil},
+	{"null service item", "j: {script: x, services: [null, redis, [~]]}", nil},
 
 	{"job unknown key hides image errors", "j: {script: x, foo: 1, image: [ruby]}", []string{"jobs:j config contains unknown keys: foo"}},
 	{"job name is downcased", "Build-Job: {script: x, image: [ruby]}", []string{
@@ -268,4 +269,14 @@ func TestServiceVariablesAsGitLabSendsThem(t *testing.T) {
 		{Key: "false", Value: "false", Public: true},
 	}
 	assert.Equal(t, want, p.Job("j").Services[0].Variables)
+}
+
+// TestNullServiceItem checks that a null services item is dropped: GitLab
+// builds no entry for it, and the runner is sent no service.
+func TestNullServiceItem(t *testing.T) {
+	p, err := ParsePipeline("ci.yml", []byte("j:\n  script: x\n  services:\n    -\n    - redis\n"))
+	require.NoError(t, err)
+	svcs := p.Job("j").Services
+	require.Len(t, svcs, 1)
+	assert.Equal(t, "redis", svcs[0].Name)
 }

@@ -21,7 +21,9 @@ var serviceKeys = keySet("name", "entrypoint", "ports", "pull_policy", "docker",
 // decodeServices validates a services entry as GitLab's Services entry
 // does. Nested lists are flattened at any depth, as GitLab does, which is
 // what makes a !reference to another list work. Invalid items are left
-// out of the result and reported.
+// out of the result and reported. A null item is left out silently:
+// GitLab builds no entry for a null value, so it passes validation, and
+// the runner is sent no service for it.
 func (v *validator) decodeServices(n *yaml.Node, location string) []Service {
 	n = deref(n)
 	if !isSequence(n) {
@@ -34,6 +36,9 @@ func (v *validator) decodeServices(n *yaml.Node, location string) []Service {
 	services := make([]Service, len(items))
 	valid := 0
 	for _, item := range items {
+		if isNull(item) {
+			continue
+		}
 		if v.decodeService(item, itemLocation, &services[valid]) {
 			valid++
 		} else {
