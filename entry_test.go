@@ -114,7 +114,14 @@ var gitlabMessageCases = []struct {
 	{"integer job name", "10: {script: x}", []string{"jobs:10 name should be a symbol"}},
 
 	{"top level and default image", "image: alpine\ndefault: {image: ruby:3}\nj: {script: x}", []string{"image image is defined in top-level and `default:` entry"}},
-	{"default unknown key", "default: {image: ruby, script: [x]}\nj: {script: x}", []string{"default config contains unknown keys: script"}},
+	{"default unknown key", "default: {image: ruby, foo: [x]}\nj: {script: x}", []string{"default config contains unknown keys: foo"}},
+	{"default with script is a job", "default: {image: ruby, script: [x]}\nj: {script: x}", nil},
+	{"default errors before top level", "image: [x]\ndefault: {services: redis}\nj: {script: x}", []string{
+		"default:services config should be a array",
+		"image config should be a hash or a string",
+		"image name should be a string",
+		"image name can't be blank",
+	}},
 	{"inherit default unknown value", "j: {script: x, inherit: {default: [foo]}}", []string{"jobs:j:inherit:default config contains unknown values: foo"}},
 	{"inherit default string", "j: {script: x, inherit: {default: image}}", []string{"jobs:j:inherit:default should be a bool or array of strings"}},
 	{"inherit unknown key", "j: {script: x, inherit: {x: true}}", []string{"jobs:j:inherit config contains unknown keys: x"}},
@@ -269,6 +276,20 @@ func TestServiceVariablesAsGitLabSendsThem(t *testing.T) {
 		{Key: "false", Value: "false", Public: true},
 	}
 	assert.Equal(t, want, p.Job("j").Services[0].Variables)
+}
+
+// TestDefaultWithScriptIsJob checks that a top-level default: with script:
+// is a job named default and sets no defaults for the other jobs.
+func TestDefaultWithScriptIsJob(t *testing.T) {
+	p, err := ParsePipeline("ci.yml", []byte("default: {image: ruby, script: [x]}\nj: {script: x}\n"))
+	require.NoError(t, err)
+
+	job := p.Job("default")
+	require.NotNil(t, job, "job named default")
+	require.NotNil(t, job.Image)
+	assert.Equal(t, "ruby", job.Image.Name)
+	assert.Equal(t, SourceJob, job.ImageSource)
+	assert.Nil(t, p.Job("j").Image, "image of j")
 }
 
 // TestNullServiceItem checks that a null services item is dropped: GitLab

@@ -17,47 +17,61 @@ type defaults struct {
 	servicesSet bool
 }
 
-// decodeDefaults reads the top-level image: and services: and the default:
-// entry. GitLab copies each top-level key into default: when default: does
-// not set it, and raises an error when both set it.
+// decodeDefaults reads the default: entry and the top-level image: and
+// services:. GitLab copies each top-level key into default: when default:
+// does not set it, and raises an error when both set it. GitLab validates
+// default: before the top-level keys, so its findings come first.
 func (v *validator) decodeDefaults(root *yaml.Node) defaults {
 	var d defaults
 	topImage, topServices := lookup(root, "image"), lookup(root, "services")
+
+	var defaultImage, defaultServices *yaml.Node
+	entry := lookup(root, "default")
+	if matchesJobType(entry) {
+		// GitLab takes a default: with script:, run: or trigger: as a job
+		// named default, so there are no defaults.
+		entry = nil
+	}
+	switch {
+	case isNull(entry):
+	case !isMapping(entry):
+		v.gitlabError(entry, "default", "config should be a hash")
+	default:
+		if unknown := unknownKeys(entry, defaultKeys); len(unknown) > 0 {
+			// An invalid default: entry is not composed, so none of its
+			// own keys reach the jobs, but the top-level keys still do.
+			v.gitlabError(entry, "default", "config contains unknown keys: %s", strings.Join(unknown, ", "))
+			break
+		}
+		defaultImage, defaultServices = lookup(entry, "image"), lookup(entry, "services")
+	}
+
+	if !isNull(defaultImage) {
+		d.image = v.decodeImage(defaultImage, "default:image")
+	}
+	if !isNull(defaultServices) {
+		d.services = v.decodeServices(defaultServices, "default:services")
+		d.servicesSet = d.services != nil
+	}
+	if !isNull(defaultImage) && !isNull(topImage) {
+		v.clash(topImage, "image")
+	}
+	if !isNull(defaultServices) && !isNull(topServices) {
+		v.clash(topServices, "services")
+	}
+
 	if !isNull(topImage) {
-		d.image = v.decodeImage(topImage, "image")
+		image := v.decodeImage(topImage, "image")
+		if isNull(defaultImage) {
+			d.image = image
+		}
 	}
 	if !isNull(topServices) {
-		d.services = v.decodeServices(topServices, "services")
-		d.servicesSet = d.services != nil
-	}
-
-	entry := lookup(root, "default")
-	if isNull(entry) {
-		return d
-	}
-	if !isMapping(entry) {
-		v.gitlabError(entry, "default", "config should be a hash")
-		return d
-	}
-	if unknown := unknownKeys(entry, defaultKeys); len(unknown) > 0 {
-		// An invalid default: entry is not composed, so none of its keys
-		// reach the jobs.
-		v.gitlabError(entry, "default", "config contains unknown keys: %s", strings.Join(unknown, ", "))
-		return d
-	}
-
-	if image := lookup(entry, "image"); !isNull(image) {
-		if !isNull(topImage) {
-			v.clash(topImage, "image")
+		services := v.decodeServices(topServices, "services")
+		if isNull(defaultServices) {
+			d.services = services
+			d.servicesSet = services != nil
 		}
-		d.image = v.decodeImage(image, "default:image")
-	}
-	if services := lookup(entry, "services"); !isNull(services) {
-		if !isNull(topServices) {
-			v.clash(topServices, "services")
-		}
-		d.services = v.decodeServices(services, "default:services")
-		d.servicesSet = d.services != nil
 	}
 	return d
 }

@@ -253,7 +253,7 @@ func classifyJob(p *Pipeline, doc *Document, entry pair) (*Job, bool) {
 	}
 	runs := isMapping(value) && (hasKey(value, "script") || hasKey(value, "run"))
 	triggers := isMapping(value) && hasKey(value, "trigger")
-	if rootEntryKeys[name] && !runs && !triggers {
+	if rootEntryKeys[name] && !matchesJobType(value) {
 		return nil, false
 	}
 
@@ -286,6 +286,12 @@ func classifyJob(p *Pipeline, doc *Document, entry pair) (*Job, bool) {
 		v.gitlabError(entry.Key, "jobs", "%s config should implement the script:, run:, or trigger: keyword", name)
 		return nil, false
 	}
+}
+
+// matchesJobType reports whether a root entry's value has the form of a
+// job that is not hidden: a mapping with script:, run: or trigger:.
+func matchesJobType(value *yaml.Node) bool {
+	return isMapping(value) && (hasKey(value, "script") || hasKey(value, "run") || hasKey(value, "trigger"))
 }
 
 // checkJobName applies GitLab's checks on a job's name.
