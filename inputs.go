@@ -33,12 +33,10 @@ var inputSpecKeys = map[string]bool{"default": true, "description": true, "optio
 // has none.
 type inputValue struct {
 	value *yaml.Node
-	// spec is the input's definition, where a missing value is reported
-	// when no block uses the input.
+	// spec is the input's key in the header.
 	spec *yaml.Node
-	// missing is the error for a required input that has no value.
-	missing  string
-	reported bool
+	// missing is true for a required input that has no value.
+	missing bool
 }
 
 // interpolator rewrites $[[ inputs.NAME ]] blocks in one file's content.
@@ -89,8 +87,9 @@ func retagEncoded(n *yaml.Node) {
 
 // interpolateFile applies a file's spec: header to its content: it checks
 // the given inputs (a mapping, or nil) against the header and replaces
-// $[[ ]] blocks. Without a header the content is returned unchanged, and
-// given inputs are an error. Errors are reported at the node they concern,
+// $[[ ]] blocks. Without a header, or when the header or an input is
+// invalid, the content is returned unchanged; given inputs without a
+// header are an error. Errors are reported at the node they concern,
 // or at the include entry at, with prefix before each message.
 func (c *composer) interpolateFile(file string, loaded loadedYAML, given, at *yaml.Node, prefix string) *yaml.Node {
 	if loaded.header == nil {
@@ -100,17 +99,16 @@ func (c *composer) interpolateFile(file string, loaded loadedYAML, given, at *ya
 		return loaded.content
 	}
 
+	before := len(c.diags)
 	specs := c.inputSpecs(file, loaded.header, prefix)
 	it := &interpolator{c: c, file: file, prefix: prefix, done: map[*yaml.Node]*yaml.Node{}}
 	it.inputs = c.inputValues(specs, given, at, prefix)
-
-	content := it.interpolate(loaded.content)
-	for _, name := range specs.names {
-		if v := it.inputs[name]; v.missing != "" && !v.reported {
-			c.report(SeverityError, v.spec, "", prefix+v.missing, ErrInvalidConfig)
-		}
+	if c.diags[before:].HasErrors() {
+		// GitLab interpolates only when the header and every input are
+		// valid, so a file with such errors has no interpolation errors.
+		return loaded.content
 	}
-	return content
+	return it.interpolate(loaded.content)
 }
 
 // inputSpecList holds the inputs a header declares, in order.
@@ -227,7 +225,8 @@ func (c *composer) checkInput(name string, spec, provided *yaml.Node, v *inputVa
 		value, source = def, "default value"
 	}
 	if value == nil {
-		v.missing = fmt.Sprintf("`%s` input: required value has not been provided", name)
+		v.missing = true
+		c.report(SeverityError, v.spec, "", prefix+fmt.Sprintf("`%s` input: required value has not been provided", name), ErrInvalidConfig)
 		return
 	}
 
@@ -435,14 +434,7 @@ func (it *interpolator) access(n *yaml.Node, access string) (*yaml.Node, bool) {
 	if !ok {
 		return nil, it.fail(n, fmt.Sprintf("unknown interpolation key: `%s`", path[1]))
 	}
-	if v.missing != "" {
-		if !v.reported {
-			v.reported = true
-			it.fail(n, v.missing)
-		}
-		return nil, false
-	}
-	if v.value == nil {
+	if v.missing || v.value == nil {
 		return nil, false
 	}
 	value := v.value

@@ -26,7 +26,7 @@ var inputsTests = []struct {
 		name:    "wrong type",
 		include: "{local: a.yml, inputs: {env: 1}}",
 		file:    lines("spec: {inputs: {env: {}}}", "---", "j: {script: 'echo $[[ inputs.env ]]'}"),
-		key:     "j", want: `{"script"=>"echo 1"}`,
+		key:     "j", want: `{"script"=>"echo $[[ inputs.env ]]"}`,
 		messages: []string{"`a.yml`: `env` input: provided value is not a string"},
 	},
 	{
@@ -133,6 +133,23 @@ var inputsTests = []struct {
 		include: "{local: a.yml, inputs: {x: a}}",
 		file:    lines("spec: {inputs: {x: {}}}", "---", "j: {a: '$[[ matrix.OS ]]', b: '$[[ inputs.x ]]-$[[ matrix.OS ]]'}"),
 		key:     "j", want: `{"a"=>"$[[ matrix.OS ]]", "b"=>"a-$[[ matrix.OS ]]"}`,
+	},
+	{
+		name:    "input errors stop interpolation errors",
+		include: "{local: a.yml, inputs: {env: 1}}",
+		file:    lines("spec: {inputs: {env: {}}}", "---", "j: {a: '$[[ inputs.env | truncate(1,2) ]]', b: '$[[ inputs.nope ]]'}"),
+		key:     "j", want: `{"a"=>"$[[ inputs.env | truncate(1,2) ]]", "b"=>"$[[ inputs.nope ]]"}`,
+		messages: []string{"`a.yml`: `env` input: provided value is not a string"},
+	},
+	{
+		name:    "input errors in spec order",
+		include: "{local: a.yml, inputs: {b: 1}}",
+		file:    lines("spec: {inputs: {a: {}, b: {}}}", "---", "j: {b: '$[[ inputs.b ]]', a: '$[[ inputs.a ]]'}"),
+		key:     "j", want: `{"b"=>"$[[ inputs.b ]]", "a"=>"$[[ inputs.a ]]"}`,
+		messages: []string{
+			"`a.yml`: `a` input: required value has not been provided",
+			"`a.yml`: `b` input: provided value is not a string",
+		},
 	},
 	{
 		name:    "no header leaves blocks",
