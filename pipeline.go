@@ -229,6 +229,9 @@ func PipelineFromDocument(doc *Document) *Pipeline {
 		p.Jobs = append(p.Jobs, job)
 	}
 
+	// NOTE: GitLab does not build the jobs while the jobs entry has its own
+	// errors (an entry without script:, or no visible job), so it then
+	// reports none of the job, hidden-job or job-name errors reported here.
 	if visible == 0 {
 		p.Diagnostics = append(p.Diagnostics, Diagnostic{
 			Severity: SeverityError, Position: doc.Position(doc.Root), Location: "jobs",
