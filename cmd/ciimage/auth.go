@@ -87,10 +87,11 @@ func parseAuthFlags(args []string, stderr io.Writer) (authFlags, error) {
 	f.register(fs)
 	fs.StringVar(&f.dockerAuthConfig, "docker-auth-config", "", "the DOCKER_AUTH_CONFIG `VALUE`: JSON, or @FILE to read it from FILE")
 
-	if err := fs.Parse(args); err != nil {
+	images, err := parseArgs(fs, args)
+	if err != nil {
 		return f, err
 	}
-	f.images = fs.Args()
+	f.images = images
 
 	switch {
 	case !f.checkFormat(stderr):

@@ -85,3 +85,27 @@ func writeDiagnostics(w io.Writer, diags ciimage.Diagnostics) {
 		fmt.Fprintln(w, d.String())
 	}
 }
+
+// parseArgs parses the flags of fs wherever they stand among args, so that
+// "resolve FILE -format json" reads like "resolve -format json FILE", and
+// returns the other arguments in their order. An argument "--" ends the
+// flags: everything after it is an argument, even when it starts with "-".
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+
+		remaining := fs.Args()
+		consumed := len(args) - len(remaining)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(rest, remaining...), nil
+		}
+		if len(remaining) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, remaining[0])
+		args = remaining[1:]
+	}
+}

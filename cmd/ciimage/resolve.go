@@ -34,7 +34,8 @@ func runResolve(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.Var(&f.jobs, "job", "resolve only the job with this `NAME` (repeatable)")
 	fs.StringVar(&f.payload, "payload", "", "a job payload JSON `FILE` as GitLab sends it to the runner, instead of a pipeline")
 	fs.StringVar(&f.repo, "repo", "", "the repository root `DIR` that local includes are read from (default: the nearest folder above the pipeline with a .git entry, else the pipeline's folder)")
-	if err := fs.Parse(args); err != nil {
+	files, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
@@ -43,8 +44,8 @@ func runResolve(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if !f.checkFormat(stderr) {
 		return exitUsage
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintf(stderr, "ciimage: resolve takes one pipeline file, got %d\n", fs.NArg())
+	if len(files) > 1 {
+		fmt.Fprintf(stderr, "ciimage: resolve takes one pipeline file, got %d: %s\n", len(files), strings.Join(files, " "))
 		return exitUsage
 	}
 
@@ -54,7 +55,7 @@ func runResolve(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 
-	pipeline, err := readPipeline(f, fs.Args())
+	pipeline, err := readPipeline(f, files)
 	if err != nil {
 		fmt.Fprintf(stderr, "ciimage: %v\n", err)
 		return exitUsage
