@@ -251,25 +251,23 @@ func (r *Runner) fullPosition(keyPath string) Position {
 // ServiceEnvironment returns the variables a service container receives,
 // as GitLab Runner 19.3 and later build them. The job's public and
 // internal variables come first with their values unchanged. The service's
-// own variables follow, each expanded (unless Raw) against every job
-// variable, non-public ones included, and the service variables before
-// it. Where a key repeats, the last definition wins.
+// own variables follow, each expanded (unless Raw) against one list. That
+// list holds every job variable, non-public ones included, and then every
+// service variable as written, and the last definition of a key wins.
+// So a service variable overrides a job variable of the same key in every
+// lookup, and a reference to another service variable, or to itself,
+// gets its unexpanded value, as in any variable list the runner expands.
 //
 // job must hold the job's variables already expanded, in the runner's
 // order: the runner's environment, then the job's variables.
 func ServiceEnvironment(job Variables, own Variables) Variables {
-	// NOTE: an earlier service variable is looked up with its expanded
-	// value. The runner source read for this package does not show whether
-	// it looks them up expanded or as written. The two differ only when
-	// one service variable refers to another.
 	environment := slices.Clone(job.PublicOrInternal())
-	lookup := slices.Clone(job)
+	lookup := newVariableIndex(append(slices.Clone(job), own...))
 	for _, v := range own {
 		if !v.Raw {
-			v.Value = ExpandValue(v.Value, lookup)
+			v.Value, _ = expandLimited(v.Value, lookup.expansion, DefaultMaxExpandedBytes)
 		}
 		environment = append(environment, v)
-		lookup = append(lookup, v)
 	}
 	return environment
 }

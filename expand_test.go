@@ -148,7 +148,7 @@ func TestServiceEnvironmentNonPublic(t *testing.T) {
 		{Key: "POSTGRES_PASSWORD", Value: "$DB_PASS", Public: true},
 		{Key: "POSTGRES_USER", Value: "$DB_PASS", Public: true, Raw: true},
 		{Key: "DSN", Value: "postgres://$POSTGRES_PASSWORD@db", Public: true},
-		{Key: "CI_JOB_NAME", Value: "service-$CI_JOB_NAME", Public: true},
+		{Key: "CI_JOB_NAME", Value: "service-$DOCKER_DRIVER", Public: true},
 	}
 
 	got := ServiceEnvironment(job, own)
@@ -157,12 +157,41 @@ func TestServiceEnvironmentNonPublic(t *testing.T) {
 		{Key: "CI_JOB_NAME", Value: "test", Public: true},
 		{Key: "POSTGRES_PASSWORD", Value: "s3cret", Public: true},
 		{Key: "POSTGRES_USER", Value: "$DB_PASS", Public: true, Raw: true},
-		{Key: "DSN", Value: "postgres://s3cret@db", Public: true},
-		{Key: "CI_JOB_NAME", Value: "service-test", Public: true},
+		{Key: "DSN", Value: "postgres://$DB_PASS@db", Public: true},
+		{Key: "CI_JOB_NAME", Value: "service-overlay2", Public: true},
 	}, got, "service environment")
 	_, passed := got.Lookup("DB_PASS")
 	assert.False(t, passed, "the non-public DB_PASS is not passed to the service")
-	assert.Equal(t, "service-test", got.Get("CI_JOB_NAME"), "the service's own definition wins")
+	assert.Equal(t, "service-overlay2", got.Get("CI_JOB_NAME"), "the service's own definition wins")
+}
+
+// TestServiceEnvironmentLookup covers the list that service variables
+// expand against: the job's variables, then every service variable as
+// written. The last definition of a key wins.
+func TestServiceEnvironmentLookup(t *testing.T) {
+	job := Variables{
+		{Key: "SELF", Value: "job-self", Public: true},
+		{Key: "B", Value: "job-b", Public: true},
+		{Key: "PUB", Value: "pub", Public: true},
+		{Key: "DB_PASS", Value: "s3cret", Masked: true},
+	}
+	own := Variables{
+		{Key: "OVERRIDDEN", Value: "$B", Public: true},
+		{Key: "B", Value: "service-b", Public: true},
+		{Key: "FORWARD", Value: "$LATER", Public: true},
+		{Key: "LATER", Value: "$PUB", Public: true},
+		{Key: "CHAINED", Value: "[$EARLIER]", Public: true},
+		{Key: "EARLIER", Value: "$DB_PASS", Public: true},
+		{Key: "SELF", Value: "x-$SELF", Public: true},
+	}
+
+	got := ServiceEnvironment(job, own)
+	assert.Equal(t, "service-b", got.Get("OVERRIDDEN"), "a service variable defined later overrides the job's B")
+	assert.Equal(t, "$PUB", got.Get("FORWARD"), "a later service variable is seen as written")
+	assert.Equal(t, "pub", got.Get("LATER"), "LATER expands against the job's PUB")
+	assert.Equal(t, "[$DB_PASS]", got.Get("CHAINED"), "another service variable is seen as written")
+	assert.Equal(t, "s3cret", got.Get("EARLIER"), "EARLIER expands against the non-public DB_PASS")
+	assert.Equal(t, "x-x-$SELF", got.Get("SELF"), "a service variable that refers to itself sees its own unexpanded value")
 }
 
 func FuzzExpandValue(f *testing.F) {

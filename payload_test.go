@@ -1,6 +1,7 @@
 package ciimage
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,6 +69,34 @@ func TestParsePayloadServiceEnvironment(t *testing.T) {
 	_, passed := environment.Lookup("DB_PASS")
 	assert.False(t, passed, "the non-public DB_PASS is not passed to the service")
 	assert.Equal(t, "$NOT", environment.Get("LITERAL"), "the raw public LITERAL is passed unchanged")
+}
+
+// TestPayloadServiceFileVariable covers a public File variable: a service
+// container receives the path of its file, not its content.
+func TestPayloadServiceFileVariable(t *testing.T) {
+	data := []byte(`{
+  "job_info": {"name": "test"},
+  "image": {"name": "alpine"},
+  "services": [{"name": "postgres:16", "variables": [{"key": "CERT_PATH", "value": "$CERT", "public": true}]}],
+  "variables": [
+    {"key": "CERT", "value": "certificate content", "public": true, "file": true},
+    {"key": "KEY", "value": "key content", "public": true, "file": true},
+    {"key": "RUNNER_TEMP_PROJECT_DIR", "value": "/builds/tmp", "public": true}
+  ]
+}`)
+	payload, diagnostics := ParsePayload("payload.json", data)
+	require.Empty(t, diagnostics, "findings for the payload")
+	plan, err := Resolve(context.Background(), PipelineFromPayload(payload), ResolveOptions{})
+	require.NoError(t, err, "Resolve")
+	require.Len(t, plan.Jobs, 1, "jobs")
+	require.Len(t, plan.Jobs[0].Services, 1, "services")
+
+	service := plan.Jobs[0].Services[0]
+	assert.Equal(t, "/builds/tmp/CERT", service.Environment["CERT"], "CERT is passed as the path of its file")
+	assert.Equal(t, "/builds/tmp/KEY", service.Environment["KEY"], "KEY is passed as the path of its file")
+	assert.Equal(t, "/builds/tmp/CERT", service.Environment["CERT_PATH"], "$CERT expands to the path of its file")
+	assert.Equal(t, "/builds/tmp/CERT", service.Variables["CERT_PATH"], "the service's own CERT_PATH")
+	assert.NotContains(t, fmt.Sprint(service.Environment), "content", "no file content reaches the environment")
 }
 
 var payloadErrorTests = []struct {

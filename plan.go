@@ -62,7 +62,8 @@ type ServicePlan struct {
 	Command    []string `json:"command"`
 	// Variables are the service's own variables, expanded.
 	Variables map[string]string `json:"variables"`
-	// Environment is every variable the container receives. In both maps
+	// Environment is every variable the container receives. A File
+	// variable's value is the path of its file. In both maps
 	// the values of masked variables and of credential variables such as
 	// DOCKER_AUTH_CONFIG and CI_REGISTRY_PASSWORD read [MASKED] wherever
 	// they appear, as GitLab masks them in job logs.

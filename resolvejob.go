@@ -263,13 +263,26 @@ func joinDollar(names []string) string {
 func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, diags Diagnostics) (*ImagePlan, Diagnostics) {
 	img := job.Image
 	if img == nil {
-		return r.runnerImage(job, vars, auth, diags)
+		return r.runnerImage(job, nil, vars, auth, diags)
 	}
 
 	// The runner expands the job's image name twice: once with the other
 	// job options and once more before the pull.
 	t := target{raw: img.Name, pos: img.Pos, location: img.Location}
 	diags = r.expand(&t, vars, 2, diags)
+	if !t.unresolved && r.expandsToNothing(img.Name, vars) {
+		// The runner tests the name after the first expansion, and an empty
+		// name makes it use its config.toml image instead. The job's
+		// entrypoint, pull_policy and docker options still apply.
+		if img.Name != "" {
+			diags = append(diags, Diagnostic{
+				Severity: SeverityWarning, Position: img.Pos, Location: img.Location, Kind: ErrInvalidConfig,
+				Message: fmt.Sprintf("image %q expands to an empty name, so the runner uses its config.toml image instead", img.Name),
+			})
+		}
+		return r.runnerImage(job, img, vars, auth, diags)
+	}
+
 	plan := &ImagePlan{
 		Name:       t.name,
 		Entrypoint: img.Entrypoint,
@@ -295,21 +308,49 @@ func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, di
 	return plan, diags
 }
 
+// expandsToNothing reports whether the first expansion of an image name
+// is empty.
+func (r *resolver) expandsToNothing(name string, vars Variables) bool {
+	expanded, _ := ExpandValueLimited(name, vars, r.limits.MaxExpandedBytes)
+	return expanded == ""
+}
+
 // runnerImage builds the plan of the runner's config.toml image, which
-// the runner uses when the job names none. It is exempt from
-// allowed_images.
-func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, diags Diagnostics) (*ImagePlan, Diagnostics) {
+// the runner uses when the job's image name is missing or expands to
+// nothing. It is exempt from allowed_images. img is the job's image whose
+// name is empty, or nil. Its entrypoint, pull_policy and docker options
+// apply to the runner's image.
+func (r *resolver) runnerImage(job *Job, img *Image, vars Variables, auth *RegistryAuth, diags Diagnostics) (*ImagePlan, Diagnostics) {
+	pos, location := job.Pos, job.Location
+	if img != nil {
+		pos, location = img.Pos, img.Location
+	}
+
 	if r.runner.Docker.Image == "" {
-		finding := r.runner.settingFinding("docker.image", ErrInvalidConfig, "no Docker image specified to run the build in")
-		return nil, appendAt(diags, Diagnostics{finding}, job.Pos, job.Location)
+		finding := r.runner.settingFinding("docker.image", ErrInvalidConfig, noImageMessage)
+		return nil, appendAt(diags, Diagnostics{finding}, pos, location)
 	}
 
 	t := target{raw: r.runner.Docker.Image, pos: r.runner.Position("docker.image"), location: r.runner.Location("docker.image")}
 	diags = r.expand(&t, vars, 1, diags)
+	if !t.unresolved && t.name == "" {
+		// The runner tests the config.toml image after expansion, so one
+		// that expands to nothing counts as no image.
+		finding := r.runner.settingFinding("docker.image", ErrInvalidConfig, noImageMessage)
+		return nil, appendAt(diags, Diagnostics{finding}, pos, location)
+	}
+
 	plan := &ImagePlan{Name: t.name, Source: SourceRunner}
+	var requested []string
+	if img != nil {
+		requested = img.PullPolicy
+		plan.Docker = expandDockerOptions(img.Docker, vars)
+		diags = appendAt(diags, entrypointDiagnostics(img.Entrypoint), img.Pos, img.Location)
+		plan.Entrypoint, diags = r.entrypoint(img.Entrypoint, img.Pos, img.Location, diags)
+	}
 
 	var found Diagnostics
-	plan.PullPolicy, found = r.pullPolicy(t.name, nil)
+	plan.PullPolicy, found = r.pullPolicy(t.name, requested)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), t.pos, t.location)
 	if t.unresolved {
@@ -321,6 +362,10 @@ func (r *resolver) runnerImage(job *Job, vars Variables, auth *RegistryAuth, dia
 	}
 	return plan, diags
 }
+
+// noImageMessage is the runner's error when neither the job nor
+// config.toml names a build image.
+const noImageMessage = "no Docker image specified to run the build in"
 
 // entrypoint returns the entrypoint the runner sets: none when the runner
 // has disable_entrypoint_overwrite, which it logs as "Entrypoint override

@@ -215,7 +215,7 @@ type serviceMaps struct {
 func (d *derivedFromVariables) serviceMaps(vars, own Variables) serviceMaps {
 	if len(own) == 0 {
 		if d.withoutOwn == nil {
-			d.withoutOwn = &serviceMaps{variables: map[string]string{}, environment: variableMap(vars.PublicOrInternal())}
+			d.withoutOwn = &serviceMaps{variables: map[string]string{}, environment: environmentMap(vars.PublicOrInternal(), vars)}
 			d.masker.maskMap(d.withoutOwn.environment)
 		}
 		return *d.withoutOwn
@@ -223,8 +223,8 @@ func (d *derivedFromVariables) serviceMaps(vars, own Variables) serviceMaps {
 
 	maps, hash, ok := d.withOwn.find(own)
 	if !ok {
-		environment := ServiceEnvironment(vars, own)
-		maps = serviceMaps{variables: ownVariables(environment, own), environment: variableMap(environment)}
+		environment := environmentMap(ServiceEnvironment(vars, own), vars)
+		maps = serviceMaps{variables: ownVariables(environment, own), environment: environment}
 		d.masker.maskMap(maps.variables)
 		d.masker.maskMap(maps.environment)
 		d.withOwn.add(hash, own, maps)
@@ -234,10 +234,29 @@ func (d *derivedFromVariables) serviceMaps(vars, own Variables) serviceMaps {
 
 // ownVariables returns the final values of the service's own variables,
 // taken from the environment the container receives.
-func ownVariables(environment, own Variables) map[string]string {
+func ownVariables(environment map[string]string, own Variables) map[string]string {
 	m := make(map[string]string, len(own))
 	for _, v := range own {
-		m[v.Key] = environment.Get(v.Key)
+		m[v.Key] = environment[v.Key]
+	}
+	return m
+}
+
+// environmentMap returns the environment of a service container as a
+// map, the last definition of a key winning. The runner passes a File
+// variable as the path of its file, in the directory that
+// RUNNER_TEMP_PROJECT_DIR names in the environment, else in job.
+func environmentMap(environment, job Variables) map[string]string {
+	lookup := func(key string) (string, bool) {
+		if value, ok := environment.Lookup(key); ok {
+			return value, true
+		}
+		return job.Lookup(key)
+	}
+
+	m := make(map[string]string, len(environment))
+	for _, v := range environment {
+		m[v.Key] = expansionValue(v, lookup)
 	}
 	return m
 }
@@ -311,14 +330,4 @@ func nonNil(list []string) []string {
 		return []string{}
 	}
 	return list
-}
-
-// variableMap returns the variables as a map, the last definition of a
-// key winning. It is never nil.
-func variableMap(vars Variables) map[string]string {
-	m := make(map[string]string, len(vars))
-	for _, v := range vars {
-		m[v.Key] = v.Value
-	}
-	return m
 }
