@@ -36,6 +36,13 @@ var normalizeImageRefCases = []struct{ image, want string }{
 	{"reg.io/ns/img:1@sha256:abc", "reg.io/ns/img"},
 	{"reg.io//ns/img", "reg.io/ns/img"},
 	{"gitlab.example.com:5000/project-a/group/container:1.2.3", "gitlab.example.com:5000/project-a/group/container"},
+	{"INDEX.DOCKER.IO/library/nginx", "docker.io/library/nginx"},
+	{"Index.Docker.IO/user/app:1", "docker.io/user/app"},
+	{"/registry.example.com/app", "docker.io/registry.example.com/app"},
+	{"", "docker.io"},
+	{":latest", "docker.io"},
+	{"reg.io/ns/", "reg.io/ns"},
+	{"..", "."},
 }
 
 func TestNormalizeImageRef(t *testing.T) {
