@@ -389,6 +389,34 @@ func containsMessage(diags Diagnostics, text string) bool {
 	return false
 }
 
+func TestResolveRegistryAuthPayloadOrder(t *testing.T) {
+	opts := AuthOptions{Credentials: []RegistryCredential{
+		{Type: "registry", URL: "z.io", Username: "registry"},
+		{Type: "registry", URL: "z.io", Username: "proxy"},
+		{Type: "registry", URL: "https://a.io", Username: "scheme"},
+		{Type: "registry", URL: "a.io", Username: "plain"},
+	}}
+
+	auth, diags, err := ResolveRegistryAuth(context.Background(), opts)
+
+	require.NoError(t, err)
+	assert.Equal(t, "z.io job payload (GitLab Registry) registry", lookupResult(auth, "z.io/x"), "the first credential for a URL wins")
+	assert.Equal(t, "a.io job payload (GitLab Registry) scheme", lookupResult(auth, "a.io/x"), "the first credential for a path wins, in payload order")
+	var paths []string
+	for _, c := range auth.Entries() {
+		paths = append(paths, c.RegistryPath)
+	}
+	assert.Equal(t, []string{"z.io", "a.io"}, paths, "entries keep the payload order")
+	var dropped []string
+	for _, d := range diags {
+		dropped = append(dropped, d.Location+" "+d.Message)
+	}
+	assert.Equal(t, []string{
+		`credentials[1] Not adding Docker credentials: credentials for "z.io" already set from "job payload (GitLab Registry)", ignoring credentials from "job payload (GitLab Registry)"`,
+		`credentials[3] Not adding Docker credentials: credentials for "a.io" already set from "job payload (GitLab Registry)", ignoring credentials from "job payload (GitLab Registry)"`,
+	}, dropped, "dropped payload credentials")
+}
+
 func TestJobPayloadCredentials(t *testing.T) {
 	vars := Variables{
 		{Key: "CI_REGISTRY", Value: "registry.example.com:5005"},

@@ -281,25 +281,21 @@ func ignoredWarning(source string, err *ConfigError) Diagnostic {
 	return d
 }
 
-// loadJobPayload reads the job payload's registry credentials. Where a URL
-// repeats, the last credential for it is used.
+// loadJobPayload reads the job payload's registry credentials in payload
+// order. GitLab Runner adds them in that order, so where two credentials
+// have the same registry path, the first one is used.
 func loadJobPayload(_ context.Context, o AuthOptions) (loadedSource, Diagnostics, error) {
-	byURL := make(map[string]authEntry)
+	source := loadedSource{name: SourceJobPayload}
 	for i, c := range o.Credentials {
 		if c.Type != "registry" {
 			continue
 		}
-		byURL[c.URL] = authEntry{
+		source.entries = append(source.entries, authEntry{
 			key:           c.URL,
 			serverAddress: c.URL,
 			credentials:   Credentials{Username: c.Username, Password: c.Password},
 			location:      "credentials[" + strconv.Itoa(i) + "]",
-		}
-	}
-
-	source := loadedSource{name: SourceJobPayload}
-	for _, url := range sortedKeys(byURL) {
-		source.entries = append(source.entries, byURL[url])
+		})
 	}
 	return source, nil, nil
 }
