@@ -291,6 +291,7 @@ func TestResolveRegistryAuthHome(t *testing.T) {
 		{".dockercfg", fstest.MapFS{".dockercfg": {Data: []byte(dockercfg)}}, "r.io " + filepath.Join(home, ".dockercfg") + " legacy", ""},
 		{"no file", fstest.MapFS{}, "none", ""},
 		{"invalid JSON ignored", fstest.MapFS{".docker/config.json": {Data: []byte("{")}}, "none", "GitLab Runner ignores this error"},
+		{"config.json opens but cannot be read", fstest.MapFS{".docker/config.json/unused": {}, ".dockercfg": {Data: []byte(dockercfg)}}, "none", "GitLab Runner ignores this error"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
