@@ -732,3 +732,36 @@ func BenchmarkLookup(b *testing.B) {
 		})
 	}
 }
+
+func TestResolvePathTraversalFailsOnlyItsJob(t *testing.T) {
+	yaml := `
+clean:
+  image: r.io/app:1
+  script: [true]
+traversal:
+  image: r.io/app:1
+  variables:
+    DOCKER_AUTH_CONFIG: '{"auths":{"r.io":{"username":"u"}},"credHelpers":{"h.io":"../x"}}'
+  script: [true]
+`
+	pipeline, err := ParsePipeline(".gitlab-ci.yml", []byte(yaml))
+	require.NoError(t, err)
+
+	plan, err := Resolve(context.Background(), pipeline, ResolveOptions{})
+
+	require.NoError(t, err, "a helper name in one job's DOCKER_AUTH_CONFIG does not stop the plan")
+	require.Len(t, plan.Jobs, 2, "both jobs are planned")
+	clean, traversal := plan.Jobs[0], plan.Jobs[1]
+	assert.False(t, clean.Diagnostics.HasErrors(), "job clean has no error: %v", clean.Diagnostics)
+	require.NotNil(t, traversal.Image, "job traversal image")
+	assert.Nil(t, traversal.Image.Credentials, "job traversal pulls with no credentials")
+	var found []Diagnostic
+	for _, d := range traversal.Diagnostics {
+		if errors.Is(d.Kind, ErrPathTraversal) {
+			found = append(found, d)
+		}
+	}
+	require.Len(t, found, 1, "job traversal reports the helper name: %v", traversal.Diagnostics)
+	assert.Equal(t, SeverityError, found[0].Severity, "path traversal severity")
+	assert.Equal(t, "credHelpers.h.io", found[0].Location, "path traversal location")
+}
