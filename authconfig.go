@@ -10,6 +10,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/ciimage/ciimage/internal/dockercli/configfile"
 )
 
 // DockerConfig is the part of a Docker config.json, .dockercfg or
@@ -142,57 +144,11 @@ type rawDockerAuth struct {
 }
 
 // decodeDockerConfig decodes data into the docker CLI's configuration
-// shape, so that type errors are the ones GitLab Runner reports.
+// shape, so that type errors are the ones GitLab Runner reports. The types
+// live in packages named as the docker CLI's are, because json type errors
+// name them with their package ("of type configfile.ConfigFile").
 func decodeDockerConfig(data []byte) (rawDockerConfig, error) {
-	// The type names ConfigFile and AuthConfig are the docker CLI's; they
-	// appear in json type errors ("Go struct field AuthConfig.auths.auth").
-	// The fields that are not about credentials are kept so that a value of
-	// the wrong type fails here as it fails in the docker CLI.
-	type AuthConfig struct {
-		Username      string `json:"username,omitempty"`
-		Password      string `json:"password,omitempty"`
-		Auth          string `json:"auth,omitempty"`
-		Email         string `json:"email,omitempty"`
-		ServerAddress string `json:"serveraddress,omitempty"`
-		IdentityToken string `json:"identitytoken,omitempty"`
-		RegistryToken string `json:"registrytoken,omitempty"`
-	}
-	type ProxyConfig struct {
-		HTTPProxy  string `json:"httpProxy,omitempty"`
-		HTTPSProxy string `json:"httpsProxy,omitempty"`
-		NoProxy    string `json:"noProxy,omitempty"`
-		FTPProxy   string `json:"ftpProxy,omitempty"`
-		AllProxy   string `json:"allProxy,omitempty"`
-	}
-	type ConfigFile struct {
-		AuthConfigs          map[string]AuthConfig        `json:"auths"`
-		HTTPHeaders          map[string]string            `json:"HttpHeaders,omitempty"`
-		PsFormat             string                       `json:"psFormat,omitempty"`
-		ImagesFormat         string                       `json:"imagesFormat,omitempty"`
-		NetworksFormat       string                       `json:"networksFormat,omitempty"`
-		PluginsFormat        string                       `json:"pluginsFormat,omitempty"`
-		VolumesFormat        string                       `json:"volumesFormat,omitempty"`
-		StatsFormat          string                       `json:"statsFormat,omitempty"`
-		DetachKeys           string                       `json:"detachKeys,omitempty"`
-		CredentialsStore     string                       `json:"credsStore,omitempty"`
-		CredentialHelpers    map[string]string            `json:"credHelpers,omitempty"`
-		ServiceInspectFormat string                       `json:"serviceInspectFormat,omitempty"`
-		ServicesFormat       string                       `json:"servicesFormat,omitempty"`
-		TasksFormat          string                       `json:"tasksFormat,omitempty"`
-		SecretFormat         string                       `json:"secretFormat,omitempty"`
-		ConfigFormat         string                       `json:"configFormat,omitempty"`
-		NodesFormat          string                       `json:"nodesFormat,omitempty"`
-		PruneFilters         []string                     `json:"pruneFilters,omitempty"`
-		Proxies              map[string]ProxyConfig       `json:"proxies,omitempty"`
-		CurrentContext       string                       `json:"currentContext,omitempty"`
-		CLIPluginsExtraDirs  []string                     `json:"cliPluginsExtraDirs,omitempty"`
-		Plugins              map[string]map[string]string `json:"plugins,omitempty"`
-		Aliases              map[string]string            `json:"aliases,omitempty"`
-		Features             map[string]string            `json:"features,omitempty"`
-		Experimental         string                       `json:"experimental,omitempty"`
-	}
-
-	var file ConfigFile
+	var file configfile.ConfigFile
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&file); err != nil && !errors.Is(err, io.EOF) {
 		return rawDockerConfig{}, err
 	}

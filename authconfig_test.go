@@ -36,6 +36,13 @@ var normalizeImageRefCases = []struct{ image, want string }{
 	{"reg.io/ns/img:1@sha256:abc", "reg.io/ns/img"},
 	{"reg.io//ns/img", "reg.io/ns/img"},
 	{"gitlab.example.com:5000/project-a/group/container:1.2.3", "gitlab.example.com:5000/project-a/group/container"},
+	{"INDEX.DOCKER.IO/library/nginx", "docker.io/library/nginx"},
+	{"Index.Docker.IO/user/app:1", "docker.io/user/app"},
+	{"/registry.example.com/app", "docker.io/registry.example.com/app"},
+	{"", "docker.io"},
+	{":latest", "docker.io"},
+	{"reg.io/ns/", "reg.io/ns"},
+	{"..", "."},
 }
 
 func TestNormalizeImageRef(t *testing.T) {
@@ -284,6 +291,7 @@ func TestResolveRegistryAuthHome(t *testing.T) {
 		{".dockercfg", fstest.MapFS{".dockercfg": {Data: []byte(dockercfg)}}, "r.io " + filepath.Join(home, ".dockercfg") + " legacy", ""},
 		{"no file", fstest.MapFS{}, "none", ""},
 		{"invalid JSON ignored", fstest.MapFS{".docker/config.json": {Data: []byte("{")}}, "none", "GitLab Runner ignores this error"},
+		{"config.json opens but cannot be read", fstest.MapFS{".docker/config.json/unused": {}, ".dockercfg": {Data: []byte(dockercfg)}}, "none", "GitLab Runner ignores this error"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -380,6 +388,34 @@ func containsMessage(diags Diagnostics, text string) bool {
 		}
 	}
 	return false
+}
+
+func TestResolveRegistryAuthPayloadOrder(t *testing.T) {
+	opts := AuthOptions{Credentials: []RegistryCredential{
+		{Type: "registry", URL: "z.io", Username: "registry"},
+		{Type: "registry", URL: "z.io", Username: "proxy"},
+		{Type: "registry", URL: "https://a.io", Username: "scheme"},
+		{Type: "registry", URL: "a.io", Username: "plain"},
+	}}
+
+	auth, diags, err := ResolveRegistryAuth(context.Background(), opts)
+
+	require.NoError(t, err)
+	assert.Equal(t, "z.io job payload (GitLab Registry) registry", lookupResult(auth, "z.io/x"), "the first credential for a URL wins")
+	assert.Equal(t, "a.io job payload (GitLab Registry) scheme", lookupResult(auth, "a.io/x"), "the first credential for a path wins, in payload order")
+	var paths []string
+	for _, c := range auth.Entries() {
+		paths = append(paths, c.RegistryPath)
+	}
+	assert.Equal(t, []string{"z.io", "a.io"}, paths, "entries keep the payload order")
+	var dropped []string
+	for _, d := range diags {
+		dropped = append(dropped, d.Location+" "+d.Message)
+	}
+	assert.Equal(t, []string{
+		`credentials[1] Not adding Docker credentials: credentials for "z.io" already set from "job payload (GitLab Registry)", ignoring credentials from "job payload (GitLab Registry)"`,
+		`credentials[3] Not adding Docker credentials: credentials for "a.io" already set from "job payload (GitLab Registry)", ignoring credentials from "job payload (GitLab Registry)"`,
+	}, dropped, "dropped payload credentials")
 }
 
 func TestJobPayloadCredentials(t *testing.T) {
@@ -695,4 +731,37 @@ func BenchmarkLookup(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestResolvePathTraversalFailsOnlyItsJob(t *testing.T) {
+	yaml := `
+clean:
+  image: r.io/app:1
+  script: [true]
+traversal:
+  image: r.io/app:1
+  variables:
+    DOCKER_AUTH_CONFIG: '{"auths":{"r.io":{"username":"u"}},"credHelpers":{"h.io":"../x"}}'
+  script: [true]
+`
+	pipeline, err := ParsePipeline(".gitlab-ci.yml", []byte(yaml))
+	require.NoError(t, err)
+
+	plan, err := Resolve(context.Background(), pipeline, ResolveOptions{})
+
+	require.NoError(t, err, "a helper name in one job's DOCKER_AUTH_CONFIG does not stop the plan")
+	require.Len(t, plan.Jobs, 2, "both jobs are planned")
+	clean, traversal := plan.Jobs[0], plan.Jobs[1]
+	assert.False(t, clean.Diagnostics.HasErrors(), "job clean has no error: %v", clean.Diagnostics)
+	require.NotNil(t, traversal.Image, "job traversal image")
+	assert.Nil(t, traversal.Image.Credentials, "job traversal pulls with no credentials")
+	var found []Diagnostic
+	for _, d := range traversal.Diagnostics {
+		if errors.Is(d.Kind, ErrPathTraversal) {
+			found = append(found, d)
+		}
+	}
+	require.Len(t, found, 1, "job traversal reports the helper name: %v", traversal.Diagnostics)
+	assert.Equal(t, SeverityError, found[0].Severity, "path traversal severity")
+	assert.Equal(t, "credHelpers.h.io", found[0].Location, "path traversal location")
 }

@@ -24,25 +24,26 @@ var registryKeyScheme = regexp.MustCompile(`(?i)^https?://`)
 //
 // The last path component is cut at its first ":", so a tag is removed and
 // a digest reference keeps "@sha256" (reg.io/ns/img@sha256:abc becomes
-// reg.io/ns/img@sha256). Repeated slashes collapse. A name whose first
-// component has no "." or ":" and is not "localhost" (in any case) is a
-// Docker Hub name and gets the prefix docker.io/, without library/. The
-// host index.docker.io (in lower case) becomes docker.io. Only the host is
-// lowercased.
+// reg.io/ns/img@sha256). The path is then cleaned as path.Join cleans it,
+// so repeated slashes collapse, "." and ".." components resolve, and a
+// leading "/" stays. A name whose first component has no "." or ":" and is not
+// "localhost" (in any case) is a Docker Hub name and is joined under
+// docker.io, without library/. An empty first component, as in
+// "/reg.io/app", counts as a Docker Hub name too. The host index.docker.io
+// (in any case) becomes docker.io. Only the host is lowercased.
 func NormalizeImageRef(image string) string {
-	components := strings.Split(image, "/")
-	last := len(components) - 1
-	components[last], _, _ = strings.Cut(components[last], ":")
-	joined := path.Join(components...)
+	slash := strings.LastIndex(image, "/")
+	dir, last := image[:slash+1], image[slash+1:]
+	last, _, _ = strings.Cut(last, ":")
+	joined := path.Join(dir, last)
 
 	host, rest, hasRest := strings.Cut(joined, "/")
-	if !hasRest || isDockerHubName(host) {
-		return dockerHubPath + "/" + joined
-	}
-
-	// NOTE: the index.docker.io comparison is case-sensitive, as in GitLab
-	// Runner 17.x; INDEX.DOCKER.IO/x stays on the host index.docker.io.
-	if host == dockerHubIndexHost {
+	switch {
+	case !hasRest || isDockerHubName(host):
+		// GitLab Runner joins the prefix with path.Join as well, so an
+		// empty name gives docker.io and ".." gives ".".
+		return lowercaseHost(path.Join(dockerHubPath, joined))
+	case strings.EqualFold(host, dockerHubIndexHost):
 		return dockerHubPath + "/" + rest
 	}
 	return strings.ToLower(host) + "/" + rest

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -212,22 +213,43 @@ func loadHomeDockerConfig(ctx context.Context, o AuthOptions) (loadedSource, Dia
 		return loadedSource{}, nil, nil
 	}
 
-	for i, name := range homeConfigFiles {
-		data, err := readFileLimited(o.HomeFS, name, o.Limits.MaxDockerConfigBytes)
-		path := filepath.Join(o.Home, filepath.FromSlash(name))
-		last := i == len(homeConfigFiles)-1
-		switch {
-		case err == nil:
-			return loadDockerConfigSource(ctx, o, path, path, data, ignoredWarning)
-		case !last:
-			continue
-		case errors.Is(err, fs.ErrNotExist):
-			return loadedSource{}, nil, nil
-		default:
-			return loadedSource{}, Diagnostics{ignoredWarning(path, &ConfigError{Position: Position{File: path}, Message: err.Error(), Kind: ErrCredentials})}, nil
+	name, file, err := openHomeDockerConfig(o.HomeFS)
+	path := filepath.Join(o.Home, filepath.FromSlash(name))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return loadedSource{}, nil, nil
+	case err != nil:
+		return loadedSource{}, Diagnostics{homeReadWarning(path, err)}, nil
+	}
+	defer file.Close()
+
+	data, err := io.ReadAll(io.LimitReader(file, o.Limits.MaxDockerConfigBytes+1))
+	if err != nil {
+		return loadedSource{}, Diagnostics{homeReadWarning(path, err)}, nil
+	}
+	return loadDockerConfigSource(ctx, o, path, path, data, ignoredWarning)
+}
+
+// openHomeDockerConfig opens the first of homeConfigFiles that opens and
+// returns its name. GitLab Runner falls back to the next file only when a
+// file cannot be opened, so a file that opens but cannot be read, such as
+// a directory, ends the search. The error is that of the last file.
+func openHomeDockerConfig(fsys fs.FS) (string, fs.File, error) {
+	var name string
+	var err error
+	for _, name = range homeConfigFiles {
+		var file fs.File
+		if file, err = fsys.Open(name); err == nil {
+			return name, file, nil
 		}
 	}
-	return loadedSource{}, nil, nil
+	return name, nil, err
+}
+
+// homeReadWarning returns the warning for a Docker config file in the
+// runner user's home that could not be opened or read.
+func homeReadWarning(path string, err error) Diagnostic {
+	return ignoredWarning(path, &ConfigError{Position: Position{File: path}, Message: err.Error(), Kind: ErrCredentials})
 }
 
 // loadDockerConfigSource parses one Docker configuration and runs its
@@ -281,25 +303,21 @@ func ignoredWarning(source string, err *ConfigError) Diagnostic {
 	return d
 }
 
-// loadJobPayload reads the job payload's registry credentials. Where a URL
-// repeats, the last credential for it is used.
+// loadJobPayload reads the job payload's registry credentials in payload
+// order. GitLab Runner adds them in that order, so where two credentials
+// have the same registry path, the first one is used.
 func loadJobPayload(_ context.Context, o AuthOptions) (loadedSource, Diagnostics, error) {
-	byURL := make(map[string]authEntry)
+	source := loadedSource{name: SourceJobPayload}
 	for i, c := range o.Credentials {
 		if c.Type != "registry" {
 			continue
 		}
-		byURL[c.URL] = authEntry{
+		source.entries = append(source.entries, authEntry{
 			key:           c.URL,
 			serverAddress: c.URL,
 			credentials:   Credentials{Username: c.Username, Password: c.Password},
 			location:      "credentials[" + strconv.Itoa(i) + "]",
-		}
-	}
-
-	source := loadedSource{name: SourceJobPayload}
-	for _, url := range sortedKeys(byURL) {
-		source.entries = append(source.entries, byURL[url])
+		})
 	}
 	return source, nil, nil
 }

@@ -88,12 +88,14 @@ func TestDockerAuthConfigNotAnObject(t *testing.T) {
 		value       string
 		wantWarning string
 	}{
-		{`[]`, "cannot unmarshal array"},
-		{`"x"`, "cannot unmarshal string"},
-		{`1`, "cannot unmarshal number"},
+		{`[]`, "json: cannot unmarshal array into Go value of type configfile.ConfigFile"},
+		{`"x"`, "json: cannot unmarshal string into Go value of type configfile.ConfigFile"},
+		{`1`, "json: cannot unmarshal number into Go value of type configfile.ConfigFile"},
 		{`null`, ""},
-		{`{"auths": []}`, "cannot unmarshal array"},
-		{`{"auths": {"a": "x"}}`, "cannot unmarshal string"},
+		{`{"auths": []}`, "json: cannot unmarshal array into Go struct field ConfigFile.auths of type map[string]types.AuthConfig"},
+		{`{"auths": {"a": "x"}}`, "json: cannot unmarshal string into Go struct field ConfigFile.auths of type types.AuthConfig"},
+		{`{"auths": {"a": {"auth": 1}}}`, "json: cannot unmarshal number into Go struct field AuthConfig.auths.auth of type string"},
+		{`{"proxies": {"default": 1}}`, "json: cannot unmarshal number into Go struct field ConfigFile.proxies of type configfile.ProxyConfig"},
 	}
 	for _, tc := range tests {
 		auth, diags, err := ResolveRegistryAuth(context.Background(), AuthOptions{Variables: Variables{{Key: "DOCKER_AUTH_CONFIG", Value: tc.value}}})

@@ -40,9 +40,10 @@ type ResolveOptions struct {
 // Resolve works out the containers of each job of p on the runner: the
 // image and services after variable expansion, their aliases, allow-list
 // verdicts, pull policies and registry credentials. Findings about the
-// configuration are in the plan. The error is only for an unknown name in
-// opts.Jobs, a helper name that GitLab Runner rejects as path traversal,
-// or an ended context.
+// configuration are in the plan. A credential helper name that GitLab
+// Runner rejects as path traversal is an error diagnostic on each job
+// whose pulls it fails. The error is only for an unknown name in
+// opts.Jobs or an ended context.
 func Resolve(ctx context.Context, p *Pipeline, opts ResolveOptions) (*Plan, error) {
 	jobs, err := selectJobs(p, opts.Jobs)
 	if err != nil {

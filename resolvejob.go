@@ -2,6 +2,7 @@ package ciimage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -136,7 +137,15 @@ func (r *resolver) resolveJob(ctx context.Context, job *Job) (JobPlan, error) {
 	vars, found := r.jobVariables(job)
 	diags = append(diags, found...)
 	auth, err := r.registryAuth(ctx, job, vars)
-	if err != nil {
+	var traversal *ConfigError
+	switch {
+	case errors.As(err, &traversal) && errors.Is(err, ErrPathTraversal):
+		// GitLab Runner fails each pull of this job with this error and
+		// other jobs are not affected, so the job is planned with no
+		// credentials and the error. NOTE: the error is reported even
+		// when the job pulls nothing (pull policy never).
+		diags = append(diags, Diagnostic{Severity: SeverityError, Position: traversal.Position, Location: traversal.Location, Message: traversal.Message, Kind: ErrPathTraversal})
+	case err != nil:
 		return jp, err
 	}
 
