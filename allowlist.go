@@ -181,6 +181,56 @@ func (r *Runner) checkAllowList(name string, list AllowList, patterns, internal 
 	return Diagnostics{r.settingFinding(keyPath, ErrDisallowedImage, err.Error())}
 }
 
+// BuildUser returns the user the runner starts the build container as:
+// config.toml's user when it is set, else jobUser, the job image's
+// docker.user after expansion. An empty user means the image's default.
+// The runner checks only the build container's user, so services keep
+// their own docker.user. BuildUser returns a warning when config.toml's
+// user replaces a different jobUser, and an error when the runner rejects
+// the user: allowed_users does not list it or, without allowed_users, it
+// is not config.toml's user.
+func (r *Runner) BuildUser(jobUser string) (string, Diagnostics) {
+	user := r.Docker.User
+	var found Diagnostics
+	if user == "" {
+		user = jobUser
+	} else if jobUser != "" && jobUser != user {
+		found = append(found, Diagnostic{
+			Severity: SeverityWarning,
+			Kind:     ErrInvalidConfig,
+			Message:  fmt.Sprintf("docker.user %q is not used: the runner's config.toml user %q takes precedence", jobUser, user),
+		})
+	}
+
+	if r.userAllowed(user) {
+		return user, found
+	}
+	keyPath := "docker.allowed_users"
+	if len(r.Docker.AllowedUsers) == 0 {
+		keyPath = "docker.user"
+	}
+	// The runner prints the allowed_users list with Go's %v, so an unset
+	// list reads [].
+	message := fmt.Sprintf("user %q is not an allowed user: %v", user, r.Docker.AllowedUsers)
+	return user, append(found, r.settingFinding(keyPath, ErrInvalidConfig, message))
+}
+
+// userAllowed reports whether the runner lets the build container run as
+// user, as its DockerConfig.IsUserAllowed decides.
+func (r *Runner) userAllowed(user string) bool {
+	switch {
+	case user == "":
+		// The image's default user is always allowed.
+		return true
+	case len(r.Docker.AllowedUsers) > 0:
+		return slices.Contains(r.Docker.AllowedUsers, user)
+	case r.Docker.User != "":
+		// Without allowed_users, only config.toml's own user is allowed.
+		return user == r.Docker.User
+	}
+	return true
+}
+
 // CheckServicesLimit compares the number of services the runner would
 // start, its config.toml services plus jobServices, with services_limit.
 // An unset or negative limit allows any number.

@@ -176,3 +176,33 @@ func FuzzMatchAllowListPattern(f *testing.F) {
 		}
 	})
 }
+
+func TestRunnerBuildUser(t *testing.T) {
+	tests := []struct {
+		name         string
+		user         string
+		allowedUsers []string
+		jobUser      string
+		want         string
+		wantMessages []string
+	}{
+		{name: "nothing set", want: "", wantMessages: []string{}},
+		{name: "job user without runner settings", jobUser: "1000", want: "1000", wantMessages: []string{}},
+		{name: "runner user alone", user: "build", want: "build", wantMessages: []string{}},
+		{name: "runner user replaces job user", user: "build", jobUser: "root", want: "build",
+			wantMessages: []string{`warning: docker.user "root" is not used: the runner's config.toml user "build" takes precedence`}},
+		{name: "same user in both", user: "build", jobUser: "build", want: "build", wantMessages: []string{}},
+		{name: "job user in allowed_users", allowedUsers: []string{"1000", "build"}, jobUser: "build", want: "build", wantMessages: []string{}},
+		{name: "job user not in allowed_users", allowedUsers: []string{"1000", "build"}, jobUser: "root", want: "root",
+			wantMessages: []string{`user "root" is not an allowed user: [1000 build]`}},
+		{name: "image default user always allowed", allowedUsers: []string{"1000"}, want: "", wantMessages: []string{}},
+		{name: "runner user not in allowed_users", user: "build", allowedUsers: []string{"1000"}, want: "build",
+			wantMessages: []string{`user "build" is not an allowed user: [1000]`}},
+	}
+	for _, tt := range tests {
+		r := &Runner{Docker: DockerSettings{User: tt.user, AllowedUsers: tt.allowedUsers}}
+		got, found := r.BuildUser(tt.jobUser)
+		assert.Equal(t, tt.want, got, "%s: BuildUser(%q) user", tt.name, tt.jobUser)
+		assert.Equal(t, tt.wantMessages, messages(found), "%s: BuildUser(%q) findings", tt.name, tt.jobUser)
+	}
+}

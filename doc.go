@@ -96,7 +96,9 @@
 // doublestar patterns against the expanded name as written. The pull
 // policies a job requests are filtered by allowed_pull_policies (by
 // default the runner's pull_policy, by default always), and an empty
-// result is the runner's error.
+// result is the runner's error. The build container runs as config.toml's
+// user when set, else as the image's docker.user, and Runner.BuildUser
+// checks it against allowed_users.
 //
 // # Registry credentials
 //

@@ -302,6 +302,8 @@ func (r *resolver) resolveImage(job *Job, vars Variables, auth *RegistryAuth, di
 	diags = appendAt(diags, entrypointDiagnostics(img.Entrypoint), img.Pos, img.Location)
 	plan.Entrypoint, diags = r.entrypoint(img.Entrypoint, img.Pos, img.Location, diags)
 	var found Diagnostics
+	plan.Docker.User, found = r.runner.BuildUser(plan.Docker.User)
+	diags = appendAt(diags, found, img.Pos, img.Location)
 	plan.PullPolicy, found = r.pullPolicy(t.name, img.PullPolicy)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), img.Pos, img.Location)
@@ -359,6 +361,8 @@ func (r *resolver) runnerImage(job *Job, img *Image, vars Variables, auth *Regis
 	}
 
 	var found Diagnostics
+	plan.Docker.User, found = r.runner.BuildUser(plan.Docker.User)
+	diags = appendAt(diags, found, pos, location)
 	plan.PullPolicy, found = r.pullPolicy(t.name, requested)
 	plan.PullPolicy = nonNil(plan.PullPolicy)
 	diags = appendAt(diags, r.once(found), t.pos, t.location)

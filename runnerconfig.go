@@ -44,7 +44,7 @@ type Runner struct {
 }
 
 // DockerSettings are the [runners.docker] settings that affect images,
-// services, allow-lists and pull policies.
+// services, allow-lists, pull policies and the build container's user.
 type DockerSettings struct {
 	// Image is the default image as written, before variable expansion.
 	Image    string
@@ -59,6 +59,12 @@ type DockerSettings struct {
 	// DisableEntrypointOverwrite makes the runner ignore every image and
 	// service entrypoint that a job sets.
 	DisableEntrypointOverwrite bool
+	// User is the user the build container runs as, as written. When set,
+	// it takes precedence over the job image's docker.user.
+	User string
+	// AllowedUsers lists the users the build container may run as. When
+	// empty, only User is allowed if it is set, and any user otherwise.
+	AllowedUsers []string
 }
 
 // RunnerService is one [[runners.docker.services]] entry. The runner starts
@@ -285,6 +291,8 @@ func (d *tomlDecoder) decodeRunner(index int, entry map[string]any) *Runner {
 		PullPolicy:                 d.decodeStringOrArray(docker, "pull_policy", dockerPath),
 		AllowedPullPolicies:        d.decodeStrings(docker, "allowed_pull_policies", dockerPath),
 		DisableEntrypointOverwrite: d.decodeBool(docker, "disable_entrypoint_overwrite", dockerPath),
+		User:                       d.decodeString(docker, "user", dockerPath),
+		AllowedUsers:               d.decodeStrings(docker, "allowed_users", dockerPath),
 	}
 	return r
 }
