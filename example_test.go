@@ -479,6 +479,26 @@ func ExampleRunner_CheckServicesLimit() {
 	// too many services requested: 3, only 2 allowed
 }
 
+func ExampleRunner_BuildUser() {
+	config, _ := ciimage.ParseRunnerConfig("config.toml", []byte(`
+[[runners]]
+  name = "users"
+  executor = "docker"
+  [runners.docker]
+    allowed_users = ["1000"]
+`))
+	runner, _ := config.Runner("")
+
+	user, diagnostics := runner.BuildUser("1000")
+	fmt.Println(user, len(diagnostics))
+
+	_, diagnostics = runner.BuildUser("root")
+	fmt.Println(diagnostics[0])
+	// Output:
+	// 1000 0
+	// config.toml:6:5: runners[0].docker.allowed_users user "root" is not an allowed user: [1000]
+}
+
 func ExampleRunner_EffectivePullPolicy() {
 	runner := exampleRunner()
 	policies, _ := runner.EffectivePullPolicy("ruby:3", []string{"always", "if-not-present"})
