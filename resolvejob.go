@@ -59,6 +59,9 @@ type derivedFromVariables struct {
 	// withOwn contains the maps of services with variables of their own,
 	// keyed by the content of those variables.
 	withOwn contentCache[serviceMaps]
+	// gitlabOnly maps each variable whose value, as written, uses variables
+	// that only GitLab sets for a real job to the names of those variables.
+	gitlabOnly map[string][]string
 }
 
 // keyOf returns the key of a variable list.
@@ -196,7 +199,36 @@ func (r *resolver) jobVariables(job *Job) (Variables, Diagnostics) {
 	if len(diags) == 0 {
 		r.expanded.add(hash, job.Variables, expanded)
 	}
+	r.derivedFrom(expanded).gitlabOnly = gitlabOnlyVariables(vars)
 	return expanded, diags
+}
+
+// gitlabOnlyVariables returns the variables of vars, as written, whose
+// values use variables that GitLab sets for each job and that vars does
+// not define, with the names of those. Expanding such a value here gives
+// an empty string where the real job has a value, so a name that uses the
+// variable cannot be resolved either.
+func gitlabOnlyVariables(vars Variables) map[string][]string {
+	var found map[string][]string
+	for _, v := range vars {
+		var names []string
+		if !v.Raw {
+			_, undefined := VariableReferences(v.Value, vars)
+			names = slices.DeleteFunc(undefined, func(name string) bool { return !IsPredefinedVariable(name) })
+		}
+
+		// The last definition of a key wins, as in the runner.
+		switch {
+		case len(names) > 0:
+			if found == nil {
+				found = make(map[string][]string)
+			}
+			found[v.Key] = names
+		case found != nil:
+			delete(found, v.Key)
+		}
+	}
+	return found
 }
 
 // expansionLimit reports a value whose expansion passed the limit.
@@ -210,30 +242,21 @@ func (r *resolver) expansionLimit(pos Position, location, what string) Diagnosti
 // expand expands value as the runner does, passes times over, and
 // reports the variables it uses that are not defined. A variable that
 // GitLab sets for every job cannot be known from configuration, so the
-// target is then marked unresolved and keeps its text as written.
+// target is then marked unresolved and keeps its text as written. That
+// holds for such a variable used directly, through a job variable whose
+// value uses it, or in the text a first pass leaves for the second.
 func (r *resolver) expand(t *target, vars Variables, passes int, diags Diagnostics) Diagnostics {
-	_, undefined := VariableReferences(t.raw, vars)
-	var predefined, missing []string
-	for _, name := range undefined {
-		if IsPredefinedVariable(name) {
-			predefined = append(predefined, name)
-		} else {
-			missing = append(missing, name)
-		}
-	}
-
-	if len(predefined) > 0 {
-		t.unresolved = true
-		t.name = t.raw
-		return append(diags, Diagnostic{
-			Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrNotSupported,
-			Message: fmt.Sprintf("%q is not resolved: GitLab sets %s for each job, so its value is not in the configuration. Give it with -var %s=VALUE (or ResolveOptions.Variables) to resolve this name.",
-				t.raw, joinDollar(predefined), predefined[0]),
-		})
-	}
+	var refs variableUses
+	refs.add(t.raw, vars, r.derivedFrom(vars).gitlabOnly)
 
 	t.name = t.raw
-	for i := 0; i < passes; i++ {
+	for i := 0; i < passes && len(refs.predefined) == 0; i++ {
+		if i > 0 {
+			refs.add(t.name, vars, nil)
+			if len(refs.predefined) > 0 {
+				break
+			}
+		}
 		var complete bool
 		t.name, complete = ExpandValueLimited(t.name, vars, r.limits.MaxExpandedBytes)
 		if !complete {
@@ -241,13 +264,67 @@ func (r *resolver) expand(t *target, vars Variables, passes int, diags Diagnosti
 			break
 		}
 	}
-	for _, name := range missing {
+
+	if len(refs.predefined) > 0 {
+		t.unresolved = true
+		t.name = t.raw
+		via := ""
+		if len(refs.through) > 0 {
+			via = " (through " + joinDollar(refs.through) + ")"
+		}
+		return append(diags, Diagnostic{
+			Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrNotSupported,
+			Message: fmt.Sprintf("%q is not resolved: GitLab sets %s%s for each job, so its value is not in the configuration. Give it with -var %s=VALUE (or ResolveOptions.Variables) to resolve this name.",
+				t.raw, joinDollar(refs.predefined), via, refs.predefined[0]),
+		})
+	}
+	for _, name := range refs.missing {
 		diags = append(diags, Diagnostic{
 			Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrInvalidConfig,
 			Message: fmt.Sprintf("variable %s in %q is not defined, so the runner expands it to an empty string, giving %q", name, t.raw, t.name),
 		})
 	}
 	return diags
+}
+
+// variableUses sorts the variables a name uses by what expanding them
+// gives, each name once.
+type variableUses struct {
+	// predefined are undefined variables that GitLab sets for each job.
+	predefined []string
+	// missing are the other undefined variables, which expand to nothing.
+	missing []string
+	// through are defined variables whose values use predefined ones.
+	through []string
+}
+
+// add sorts the variables that text uses. gitlabOnly maps the variables
+// whose values use predefined ones to those names.
+func (u *variableUses) add(text string, vars Variables, gitlabOnly map[string][]string) {
+	referenced, undefined := VariableReferences(text, vars)
+	for _, name := range undefined {
+		if IsPredefinedVariable(name) {
+			u.predefined = appendNew(u.predefined, name)
+		} else {
+			u.missing = appendNew(u.missing, name)
+		}
+	}
+	for _, name := range referenced {
+		if names := gitlabOnly[name]; len(names) > 0 {
+			u.through = appendNew(u.through, name)
+			u.predefined = appendNew(u.predefined, names...)
+		}
+	}
+}
+
+// appendNew appends the names that list does not contain yet.
+func appendNew(list []string, names ...string) []string {
+	for _, name := range names {
+		if !slices.Contains(list, name) {
+			list = append(list, name)
+		}
+	}
+	return list
 }
 
 // truncate shortens s to at most n bytes for a message, marking the cut.
