@@ -53,6 +53,27 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 	return plans, append(diags, dockerHostDiagnostics(vars, targets, plans)...)
 }
 
+// expandAlias expands a service's alias value once, as the runner does,
+// with the findings of r.expand placed at the service. An alias that uses
+// a variable only GitLab sets stays in the alias walk, taking the variable
+// as empty, and a warning says so.
+func (r *resolver) expandAlias(alias string, service target, vars Variables, diags Diagnostics) (string, Diagnostics) {
+	if !strings.Contains(alias, "$") {
+		return alias, diags
+	}
+
+	t := target{raw: alias, pos: service.pos, location: service.location}
+	diags = r.expand(&t, vars, 1, diags)
+	if !t.unresolved {
+		return t.name, diags
+	}
+	expanded := ExpandValue(alias, vars)
+	return expanded, append(diags, Diagnostic{
+		Severity: SeverityWarning, Position: service.pos, Location: service.location, Kind: ErrNotSupported,
+		Message: fmt.Sprintf("the alias walk takes alias %q as %q, so the hostnames shown may differ from the real job's", alias, expanded),
+	})
+}
+
 // releaseTargets keeps the array of targets for the next job's
 // serviceTargets.
 func (r *resolver) releaseTargets(targets []serviceTarget) {
@@ -124,11 +145,11 @@ func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) (
 		keyPath := fmt.Sprintf("docker.services[%d]", i)
 		t := serviceTarget{
 			target:     target{raw: svc.Name, pos: r.runner.Position(keyPath), location: r.runner.Location(keyPath)},
-			alias:      ExpandValue(svc.Alias, vars),
 			command:    svc.Command,
 			entrypoint: svc.Entrypoint,
 			source:     SourceRunner,
 		}
+		t.alias, diags = r.expandAlias(svc.Alias, t.target, vars, diags)
 		diags = r.expand(&t.target, vars, 1, diags)
 		var found Diagnostics
 		t.own, found = svc.Variables(r.runner, i)
@@ -139,7 +160,6 @@ func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) (
 	for _, svc := range job.Services {
 		t := serviceTarget{
 			target:     target{raw: svc.Name, pos: svc.Pos, location: svc.Location},
-			alias:      ExpandValue(svc.Alias, vars),
 			command:    svc.Command,
 			entrypoint: svc.Entrypoint,
 			pullPolicy: svc.PullPolicy,
@@ -147,6 +167,7 @@ func (r *resolver) serviceTargets(job *Job, vars Variables, diags Diagnostics) (
 			source:     job.ServicesSource,
 			own:        svc.Variables,
 		}
+		t.alias, diags = r.expandAlias(svc.Alias, t.target, vars, diags)
 		diags = r.expand(&t.target, vars, 1, diags)
 		if !t.unresolved {
 			diags = appendAt(diags, r.runner.CheckService(t.name, vars), t.pos, t.location)
