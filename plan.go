@@ -2,8 +2,9 @@ package ciimage
 
 // Plan is the resolved result for a pipeline or a job payload: per job,
 // the containers the runner creates. Its JSON form is the output of
-// "ciimage resolve -format json": lists are never null, and image and
-// credentials are null when absent.
+// "ciimage resolve -format json": lists are never null, except entrypoint
+// and command, where null means not set and differs from [] and [""]; image
+// and credentials are null when absent.
 //
 // A Plan shares slices and maps with the Pipeline it was resolved from
 // and between its jobs and services, such as entrypoints, pull policies

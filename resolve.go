@@ -86,9 +86,29 @@ func selectJobs(p *Pipeline, names []string) ([]*Job, error) {
 				missing = append(missing, name)
 			}
 		}
-		return nil, fmt.Errorf("%w: no job named %s in %s", ErrUnknownJob, strings.Join(quoteAll(missing), ", "), p.File)
+		return nil, fmt.Errorf("%w: no job named %s in %s; %s", ErrUnknownJob, strings.Join(quoteAll(missing), ", "), p.File, jobList(p.Jobs))
 	}
 	return jobs, nil
+}
+
+// maxListedJobs is the number of job names an unknown-job error lists.
+const maxListedJobs = 20
+
+// jobList names the jobs a -job flag can choose, the first maxListedJobs
+// of them, for an unknown-job error.
+func jobList(jobs []*Job) string {
+	if len(jobs) == 0 {
+		return "the pipeline has no jobs"
+	}
+	names := make([]string, 0, min(len(jobs), maxListedJobs))
+	for _, job := range jobs[:min(len(jobs), maxListedJobs)] {
+		names = append(names, job.Name)
+	}
+	list := "the jobs are: " + strings.Join(quoteAll(names), ", ")
+	if len(jobs) > maxListedJobs {
+		list += fmt.Sprintf(" and %d more", len(jobs)-maxListedJobs)
+	}
+	return list
 }
 
 // quoteAll quotes each string with %q.

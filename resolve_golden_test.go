@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -88,4 +90,18 @@ func readVarsFile(t *testing.T, path string) Variables {
 	}
 	require.NoError(t, scanner.Err())
 	return vars
+}
+
+func TestUnknownJobListsJobs(t *testing.T) {
+	var input strings.Builder
+	for i := range 25 {
+		fmt.Fprintf(&input, "job-%02d: {script: [x]}\n", i)
+	}
+	p, err := ParsePipeline(".gitlab-ci.yml", []byte(input.String()))
+	require.NoError(t, err, "ParsePipeline")
+
+	_, err = Resolve(context.Background(), p, ResolveOptions{Jobs: []string{"job-99"}})
+	require.ErrorIs(t, err, ErrUnknownJob, "Resolve with an unknown job")
+	assert.Contains(t, err.Error(), `the jobs are: "job-00", "job-01"`, "the error lists the jobs")
+	assert.Contains(t, err.Error(), `"job-19" and 5 more`, "the error lists 20 jobs and counts the rest")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -37,6 +38,9 @@ type authOutputJSON struct {
 // runAuth runs "ciimage auth [flags] IMAGE..." and returns the exit status.
 func runAuth(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags, err := parseAuthFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
 	if err != nil {
 		return exitUsage
 	}
@@ -96,6 +100,8 @@ func parseAuthFlags(args []string, stderr io.Writer) (authFlags, error) {
 	switch {
 	case !f.checkFormat(stderr):
 		return f, errors.New("invalid format")
+	case !f.checkHome(stderr):
+		return f, errors.New("invalid home")
 	case len(f.images) == 0:
 		fmt.Fprintln(stderr, "ciimage auth: missing IMAGE")
 		fs.Usage()

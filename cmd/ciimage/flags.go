@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/ciimage/ciimage"
@@ -34,7 +35,7 @@ func (v *varFlag) String() string {
 func (v *varFlag) Set(value string) error {
 	key, val, ok := strings.Cut(value, "=")
 	if !ok || key == "" {
-		return fmt.Errorf("invalid -var %q: want KEY=VALUE", key)
+		return fmt.Errorf("invalid -var %q: want KEY=VALUE with a non-empty KEY", value)
 	}
 	*v = append(*v, ciimage.Variable{Key: key, Value: val})
 	return nil
@@ -57,6 +58,25 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.vars, "var", "a CI/CD variable set outside the YAML, as `KEY=VALUE` (repeatable)")
 	fs.BoolVar(&c.runHelpers, "run-helpers", false, "run docker-credential-* helpers to get credentials")
 	fs.StringVar(&c.format, "format", "text", "output `format`: text or json")
+}
+
+// checkHome reports a -home value that is not a folder. The runner
+// ignores a home without Docker configuration, but a -home that names no
+// folder is a mistake on this command line.
+func (c *commonFlags) checkHome(stderr io.Writer) bool {
+	if c.home == "" {
+		return true
+	}
+	info, err := os.Stat(c.home)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "ciimage: cannot read -home: %v\n", err)
+		return false
+	case !info.IsDir():
+		fmt.Fprintf(stderr, "ciimage: invalid -home %q: want the runner user's home folder\n", c.home)
+		return false
+	}
+	return true
 }
 
 // checkFormat reports an invalid -format value.

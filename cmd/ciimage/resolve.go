@@ -41,7 +41,7 @@ func runResolve(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return exitUsage
 	}
-	if !f.checkFormat(stderr) {
+	if !f.checkFormat(stderr) || !f.checkHome(stderr) {
 		return exitUsage
 	}
 	if len(files) > 1 {
@@ -98,8 +98,14 @@ func readPipeline(f resolveFlags, args []string) (*ciimage.Pipeline, error) {
 	if len(args) == 1 {
 		file = args[0]
 	}
-	if _, err := os.Stat(file); err != nil {
+	info, err := os.Stat(file)
+	switch {
+	case err != nil && len(args) == 0 && errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("cannot read the pipeline: no %s in this folder; give the pipeline file as an argument or run ciimage in the repository's root", file)
+	case err != nil:
 		return nil, fmt.Errorf("cannot read the pipeline: %w", err)
+	case info.IsDir():
+		return nil, fmt.Errorf("cannot read the pipeline: %s is a folder; give the pipeline file, for example %s", file, filepath.Join(file, ".gitlab-ci.yml"))
 	}
 
 	root, path, err := repositoryRoot(file, f.repo)
