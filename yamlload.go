@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -167,6 +168,40 @@ var syntaxHints = map[string]string{
 	"did not find expected key":                      "a line at or after this one is indented differently from the keys of its mapping, or a list item is where a key was expected",
 	"did not find expected '-' indicator":            "a line at or after this one is indented differently from the items of its list",
 	"mapping values are not allowed in this context": "quote a value that contains \": \", and check that no line is indented under a plain value",
+	"found unexpected end of stream":                 "a quoted value is not closed, or a [ or { has no matching ] or }",
+}
+
+// refineSyntaxPosition moves the position of two kinds of libyaml errors
+// to the byte that causes them, where yaml.v3 names an earlier line with
+// column 1: a tab in a line's indentation, at or after the line named, and
+// invalid UTF-8, anywhere in text. Other errors keep line and column.
+func refineSyntaxPosition(text []byte, message string, line, column int) (int, int) {
+	switch {
+	case strings.Contains(message, "UTF-8"):
+		for offset := 0; offset < len(text); {
+			r, size := utf8.DecodeRune(text[offset:])
+			if r == utf8.RuneError && size <= 1 {
+				return positionOf(text, offset)
+			}
+			offset += size
+		}
+	case message == "found a tab character that violates indentation":
+		lines := bytes.Split(text, []byte{'\n'})
+		for i := max(line-1, 0); i < len(lines); i++ {
+			indent := len(lines[i]) - len(bytes.TrimLeft(lines[i], " \t"))
+			if tab := bytes.IndexByte(lines[i][:indent], '\t'); tab >= 0 {
+				return i + 1, tab + 1
+			}
+		}
+	}
+	return line, column
+}
+
+// positionOf returns the 1-based line and column of the byte at offset in
+// text, counting columns in characters.
+func positionOf(text []byte, offset int) (int, int) {
+	start := bytes.LastIndexByte(text[:offset], '\n') + 1
+	return bytes.Count(text[:offset], []byte{'\n'}) + 1, utf8.RuneCount(text[start:offset]) + 1
 }
 
 // syntaxDiagnostic turns a yaml.v3 parse error into a diagnostic at the
@@ -188,6 +223,7 @@ func syntaxDiagnostic(file string, ch chunk, err error) Diagnostic {
 			column = i - bytes.LastIndexByte(ch.text[:i], '\n')
 		}
 	}
+	line, column = refineSyntaxPosition(ch.text, message, line, column)
 	if line == 1 {
 		column += ch.colOffset
 	}

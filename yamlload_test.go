@@ -213,3 +213,25 @@ func FuzzFindDividers(f *testing.F) {
 		}
 	})
 }
+
+// TestSyntaxErrorPositions checks the errors whose position yaml.v3 gives
+// on an earlier line than the byte at fault.
+func TestSyntaxErrorPositions(t *testing.T) {
+	tests := []struct {
+		name, input, message string
+		line, column         int
+	}{
+		{"tab in indentation", "a:\n  script: x\n\tb: 1\n", "found a tab character that violates indentation", 3, 1},
+		{"tab after spaces", "a:\n  script: x\n  \tb: 1\n", "found a tab character that violates indentation", 3, 3},
+		{"invalid UTF-8 in a quoted value", "a:\n  script: \"x\xff\"\nb: 1\n", "invalid leading UTF-8 octet", 2, 13},
+		{"invalid UTF-8 after a multibyte character", "a: \"é\xff\"\n", "invalid leading UTF-8 octet", 1, 6},
+		{"unclosed quote", "a:\n  script: \"x\nb: 1\n", "found unexpected end of stream (a quoted value is not closed, or a [ or { has no matching ] or })", 2, 1},
+	}
+	for _, tt := range tests {
+		_, diags := ParseDocument(".gitlab-ci.yml", []byte(tt.input), ComposeOptions{})
+		require.NotEmpty(t, diags, "%s: input %q: want a syntax error", tt.name, tt.input)
+		assert.Equal(t, tt.message, diags[0].Message, "%s: input %q: message", tt.name, tt.input)
+		assert.Equal(t, tt.line, diags[0].Line, "%s: input %q: line", tt.name, tt.input)
+		assert.Equal(t, tt.column, diags[0].Column, "%s: input %q: column", tt.name, tt.input)
+	}
+}
