@@ -171,10 +171,11 @@ var syntaxHints = map[string]string{
 	"found unexpected end of stream":                 "a quoted value is not closed, or a [ or { has no matching ] or }",
 }
 
-// refineSyntaxPosition moves the position of two kinds of libyaml errors
-// to the byte that causes them, where yaml.v3 names an earlier line with
-// column 1: a tab in a line's indentation, at or after the line named, and
-// invalid UTF-8, anywhere in text. Other errors keep line and column.
+// refineSyntaxPosition moves two kinds of errors to the byte that causes
+// them, because yaml.v3 names an earlier line with column 1 for them. A
+// tab error goes to the first indentation tab at or after that line, and
+// a UTF-8 error to the first invalid sequence in text. Other errors keep
+// their line and column.
 func refineSyntaxPosition(text []byte, message string, line, column int) (int, int) {
 	switch {
 	case strings.Contains(message, "UTF-8"):
