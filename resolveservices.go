@@ -119,8 +119,8 @@ func dockerHostDiagnostics(vars Variables, targets []serviceTarget, plans []Serv
 		}
 		return Diagnostics{{
 			Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrInvalidConfig,
-			Message: fmt.Sprintf("service %q runs a Docker daemon but answers only as %s, and DOCKER_HOST is not set: the docker image's entrypoint looks for the daemon at the host \"docker\", so docker commands in the job cannot reach it. Add alias: docker to this service, or set DOCKER_HOST to tcp://%s:2375 (2376 with TLS).",
-				plan.Name, strings.Join(quoteAll(plan.Aliases), ", "), validHostname(plan.Aliases)),
+			Message: fmt.Sprintf("service %q runs a Docker daemon but answers only to %s, and DOCKER_HOST is not set: the docker CLI then looks for a daemon at the host \"docker\" (the docker image's entrypoint tries it) or on a local socket, so docker commands in the job cannot reach this one. Add alias: docker to this service, or set DOCKER_HOST to tcp://%s:2375 (2376 with TLS).",
+				plan.Name, joinAnd(quoteAll(plan.Aliases)), preferredHostname(t.alias, plan.Aliases)),
 		}}
 	}
 
@@ -130,9 +130,31 @@ func dockerHostDiagnostics(vars Variables, targets []serviceTarget, plans []Serv
 	}
 	return Diagnostics{{
 		Severity: SeverityWarning, Position: t.pos, Location: t.location, Kind: ErrInvalidConfig,
-		Message: fmt.Sprintf("DOCKER_HOST is %s, but no service of this job answers as %q: service %q answers as %s. Add alias: %s to it, or point DOCKER_HOST at one of its hostnames.",
-			dockerHost, u.Hostname(), plan.Name, strings.Join(quoteAll(plan.Aliases), ", "), u.Hostname()),
+		Message: fmt.Sprintf("DOCKER_HOST is %s, but no service of this job answers to %q: service %q answers to %s. Add alias: %s to it, or point DOCKER_HOST at %q.",
+			dockerHost, u.Hostname(), plan.Name, joinAnd(quoteAll(plan.Aliases)), u.Hostname(), preferredHostname(t.alias, plan.Aliases)),
 	}}
+}
+
+// preferredHostname returns the hostname to suggest for a service: its
+// first claimed custom alias that is a valid host name, else the first
+// valid one of aliases, else the first of aliases.
+func preferredHostname(custom string, aliases []string) string {
+	chosen := keySet(SplitAliases(custom)...)
+	for _, a := range aliases {
+		if problem, _ := hostNameProblem(a); chosen[a] && problem == "" {
+			return a
+		}
+	}
+	return validHostname(aliases)
+}
+
+// joinAnd joins words as a list in a sentence: "a", "a and b", or
+// "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // serviceTargets expands the names and aliases of the runner's services
@@ -305,13 +327,15 @@ func (r *resolver) hostnames(name, alias string, aliases []string) Diagnostics {
 // hostnameDiagnostics returns the host-name findings of the aliases a
 // service claimed. A custom alias that is not a valid host name always
 // gets the full warning, because someone chose it. A derived alias such
-// as ns__img gets one short warning naming a valid alias of the same
-// service to use instead, or the full warning when there is none.
+// as ns__img gets no warning when the service has a valid custom alias,
+// else one short warning naming a valid alias of the same service to use
+// instead, or the full warning when there is none.
 func hostnameDiagnostics(name, alias string, aliases []string) Diagnostics {
 	custom := keySet(SplitAliases(alias)...)
 	var out Diagnostics
 	var invalidDerived []string
 	valid := ""
+	validCustom := false
 	for _, a := range aliases {
 		found := HostnameDiagnostics(a, name, custom[a])
 		switch {
@@ -319,6 +343,7 @@ func hostnameDiagnostics(name, alias string, aliases []string) Diagnostics {
 			if valid == "" {
 				valid = a
 			}
+			validCustom = validCustom || custom[a]
 		case custom[a]:
 			out = append(out, found...)
 		default:
@@ -326,6 +351,11 @@ func hostnameDiagnostics(name, alias string, aliases []string) Diagnostics {
 		}
 	}
 
+	// A service with a valid custom alias is reached by that alias, so
+	// its derived aliases are not worth a warning.
+	if validCustom {
+		return out
+	}
 	for _, a := range invalidDerived {
 		if valid == "" {
 			out = append(out, HostnameDiagnostics(a, name, false)...)
