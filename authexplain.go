@@ -49,6 +49,9 @@ func (a *RegistryAuth) Explain(image string) AuthExplanation {
 	}
 
 	for _, entry := range a.claimed {
+		if samePlaceOtherPort(&entry.credentials, explanation.Credentials) {
+			continue
+		}
 		reason := nearMissReason(entry.key, entry.credentials.RegistryPath, explanation.RegistryPath, explanation.Tried)
 		if reason == "" {
 			continue
@@ -62,6 +65,21 @@ func (a *RegistryAuth) Explain(image string) AuthExplanation {
 		})
 	}
 	return explanation
+}
+
+// samePlaceOtherPort reports whether key, on another port of the image's
+// host, comes from the same source as the matched credentials at the
+// same depth. Whoever wrote that source then configured both ports, so
+// the key is for another registry and not a near miss. A key from another
+// source still is: with a job payload match, a DOCKER_AUTH_CONFIG key
+// without the port is the credential its author meant to use.
+func samePlaceOtherPort(key, matched *Credentials) bool {
+	if matched == nil || key.Source != matched.Source {
+		return false
+	}
+	keyHost, keyRest, _ := strings.Cut(key.RegistryPath, "/")
+	matchedHost, matchedRest, _ := strings.Cut(matched.RegistryPath, "/")
+	return keyRest == matchedRest && keyHost != matchedHost && hostname(keyHost) == hostname(matchedHost)
 }
 
 // nearMissReason returns why a key whose registry path is keyPath does not
