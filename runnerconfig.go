@@ -294,6 +294,7 @@ func (d *tomlDecoder) decodeRunner(index int, entry map[string]any) *Runner {
 		User:                       d.decodeString(docker, "user", dockerPath),
 		AllowedUsers:               d.decodeStrings(docker, "allowed_users", dockerPath),
 	}
+	d.unknownDockerKeys(docker, dockerPath)
 	return r
 }
 
