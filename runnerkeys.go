@@ -6,9 +6,10 @@ import (
 	"strings"
 )
 
-// dockerSettingKeys are the keys of [runners.docker] that GitLab Runner
-// 19.4 reads (its DockerConfig). A key outside this list is ignored by
-// the runner without a word.
+// dockerSettingKeys are the keys of [runners.docker], the TOML names of
+// the fields of DockerConfig in GitLab Runner's common/config.go. The
+// runner ignores a key outside this list without a word. NOTE: taken from
+// one recent version; a newer runner may add keys.
 var dockerSettingKeys = keySet(
 	"host", "tls_cert_path", "tls_verify", "hostname", "image", "runtime", "memory",
 	"memory_swap", "memory_reservation", "cgroup_parent", "cpuset_cpus", "cpuset_mems",
