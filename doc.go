@@ -77,9 +77,10 @@
 // build image name twice. The runner's environment comes first, then the
 // YAML variables, then ResolveOptions.Variables, the last definition
 // winning. A name that uses a variable GitLab sets for each job, such as
-// CI_REGISTRY_IMAGE, is reported as not resolved instead of being
-// expanded to nothing. A service container receives the public and
-// internal job variables and then its own, expanded against all of them.
+// CI_REGISTRY_IMAGE, directly or through a job variable whose value uses
+// it, is reported as not resolved instead of being expanded to nothing. A
+// service container receives the public and internal job variables and
+// then its own, expanded against all of them.
 //
 // # Aliases
 //
@@ -163,5 +164,7 @@
 // contains one. Variables are plain strings, because service containers
 // receive them: in a plan, the values of masked variables and of
 // credential variables such as DOCKER_AUTH_CONFIG read [MASKED] wherever
-// they appear, as in GitLab's job logs.
+// they appear, as in GitLab's job logs. A value too short to mask inside
+// other text (under 8 characters, or 4 for credential variables) is
+// masked where it is the whole value.
 package ciimage
