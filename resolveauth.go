@@ -62,16 +62,7 @@ func (r *resolver) credentials(auth *RegistryAuth, image string, t target, diags
 	if auth == nil {
 		return nil, diags
 	}
-	cache := r.lookups[auth]
-	if cache == nil {
-		cache = make(map[string]AuthExplanation)
-		r.lookups[auth] = cache
-	}
-	explanation, ok := cache[image]
-	if !ok {
-		explanation = auth.Explain(image)
-		cache[image] = explanation
-	}
+	explanation := memoizedIn(r.lookups, auth, image, auth.Explain)
 
 	if explanation.Credentials != nil {
 		found := *explanation.Credentials

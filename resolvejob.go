@@ -503,40 +503,44 @@ func pulls(policies []string) bool {
 // nameDiagnostics returns ImageNameDiagnostics, computed once for each
 // name and role of a Resolve call.
 func (r *resolver) nameDiagnostics(name string, role NameRole) Diagnostics {
-	cache := r.nameCache[role]
-	if cache == nil {
-		cache = make(map[string]Diagnostics)
-		r.nameCache[role] = cache
-	}
-	found, ok := cache[name]
-	if !ok {
-		found = ImageNameDiagnostics(name, role)
-		cache[name] = found
-	}
-	return found
+	return memoizedIn(r.nameCache, role, name, func(name string) Diagnostics {
+		return ImageNameDiagnostics(name, role)
+	})
 }
 
 // parseImageName returns ParseImageName(name), computed once for each
 // name of a Resolve call. The results share their Aliases slices, which
 // callers only read.
 func (r *resolver) parseImageName(name string) ImageName {
-	parsed, ok := r.parsedNames[name]
-	if !ok {
-		parsed = ParseImageName(name)
-		r.parsedNames[name] = parsed
-	}
-	return parsed
+	return memoized(r.parsedNames, name, ParseImageName)
 }
 
 // splitAliases returns SplitAliases(alias), computed once for each alias
 // value of a Resolve call. Callers only read the result.
 func (r *resolver) splitAliases(alias string) []string {
-	custom, ok := r.customAliases[alias]
+	return memoized(r.customAliases, alias, SplitAliases)
+}
+
+// memoized returns the value cache has for key, calling compute and
+// storing its result the first time key is asked for.
+func memoized[K comparable, V any](cache map[K]V, key K, compute func(K) V) V {
+	value, ok := cache[key]
 	if !ok {
-		custom = SplitAliases(alias)
-		r.customAliases[alias] = custom
+		value = compute(key)
+		cache[key] = value
 	}
-	return custom
+	return value
+}
+
+// memoizedIn is memoized over the inner map of caches for group, which
+// it makes on first use.
+func memoizedIn[G, K comparable, V any](caches map[G]map[K]V, group G, key K, compute func(K) V) V {
+	cache := caches[group]
+	if cache == nil {
+		cache = make(map[K]V)
+		caches[group] = cache
+	}
+	return memoized(cache, key, compute)
 }
 
 // once drops the findings about an invalid pull_policy or
