@@ -220,8 +220,7 @@ func syntaxDiagnostic(file string, ch chunk, err error) Diagnostic {
 		message = m[2]
 	} else if m := yamlUnknownAnchor.FindStringSubmatch(message); m != nil {
 		if i := bytes.Index(ch.text, []byte("*"+m[1])); i >= 0 {
-			line = bytes.Count(ch.text[:i], []byte{'\n'}) + 1
-			column = i - bytes.LastIndexByte(ch.text[:i], '\n')
+			line, column = positionOf(ch.text, i)
 		}
 	}
 	line, column = refineSyntaxPosition(ch.text, message, line, column)
