@@ -69,8 +69,8 @@ func (a *RegistryAuth) Explain(image string) AuthExplanation {
 
 // samePlaceOtherPort reports whether key, on another port of the image's
 // host, comes from the same source as the matched credentials at the
-// same depth. Whoever wrote that source then configured both ports, so
-// the key is for another registry and not a near miss. A key from another
+// same depth. That source then configures both ports, so the key is for
+// another registry and not a near miss. A key from another
 // source still is: with a job payload match, a DOCKER_AUTH_CONFIG key
 // without the port is the credential its author meant to use.
 func samePlaceOtherPort(key, matched *Credentials) bool {

@@ -20,7 +20,7 @@ type badBytesCase struct {
 	wantLine  int
 }
 
-// badBytesCases builds the cases when a test asks for them, not at package
+// badBytesCases builds the cases when a test runs, not at package
 // initialization: building the 32 MiB scalar allocates 64 MiB, which
 // every run of the package's test binary, benchmarks included, would pay.
 func badBytesCases() []badBytesCase {

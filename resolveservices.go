@@ -56,7 +56,7 @@ func (r *resolver) resolveServices(job *Job, vars Variables, auth *RegistryAuth,
 // expandAlias expands a service's alias value once, as the runner does,
 // with the findings of r.expand placed at the service. An alias that uses
 // a variable only GitLab sets stays in the alias walk, taking the variable
-// as empty, and a warning says so.
+// as empty, and a warning reports that.
 func (r *resolver) expandAlias(alias string, service target, vars Variables, diags Diagnostics) (string, Diagnostics) {
 	if !strings.Contains(alias, "$") {
 		return alias, diags

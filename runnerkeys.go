@@ -8,7 +8,7 @@ import (
 
 // dockerSettingKeys are the keys of [runners.docker], the TOML names of
 // the fields of DockerConfig in GitLab Runner's common/config.go. The
-// runner ignores a key outside this list without a word. NOTE: taken from
+// runner silently ignores a key outside this list. NOTE: taken from
 // one recent version; a newer runner may add keys.
 var dockerSettingKeys = keySet(
 	"host", "tls_cert_path", "tls_verify", "hostname", "image", "runtime", "memory",
@@ -86,8 +86,8 @@ func closestKey(key string, keys []string) string {
 }
 
 // editDistance returns the Levenshtein distance between a and b, in
-// bytes: the fewest insertions, deletions and substitutions that turn a
-// into b.
+// bytes: the minimum number of insertions, deletions and substitutions
+// that turn a into b.
 func editDistance(a, b string) int {
 	previous := make([]int, len(b)+1)
 	current := make([]int, len(b)+1)

@@ -106,7 +106,7 @@ func writeDiagnostics(w io.Writer, diags ciimage.Diagnostics) {
 	}
 }
 
-// parseArgs parses the flags of fs wherever they stand among args, so that
+// parseArgs parses the flags of fs wherever they appear in args, so that
 // "resolve FILE -format json" reads like "resolve -format json FILE", and
 // returns the other arguments in their order. An argument "--" ends the
 // flags: everything after it is an argument, even when it starts with "-".
